@@ -1,0 +1,252 @@
+"""`IntakeStore.sync_conversation`: the one write path from the conversation into the store.
+
+Every call carries the whole conversation so far (a snapshot). Merging a snapshot is
+idempotent and monotonic: the tier and the flag set only grow, answers are never lost,
+transcript lines are de-duplicated, and the bot never moves a status backwards or
+overrides what staff did (acknowledged / closed) unless the tier rises again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
+
+from bot.settings import Settings, get_settings
+from bot.store.audit import record_audit
+from bot.store.database import create_engine, session_factory
+from bot.store.models import URGENCY_TIERS, Intake, OutboxMessage, utcnow
+
+TIER_RANK = {tier: rank for rank, tier in enumerate(URGENCY_TIERS)}
+ALERT_TIERS = ("urgent", "emergency")
+BOT_STATUSES = ("in_progress", "completed", "needs_callback", "escalated")
+# Higher rank wins when a snapshot and the stored row disagree.
+STATUS_RANK = {
+    "in_progress": 0,
+    "completed": 1,
+    "needs_callback": 2,
+    "escalated": 3,
+    "acknowledged": 4,
+    "closed": 5,
+}
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    role: str  # "user" (the patient) or "bot", as in Rasa's events
+    text: str
+    timestamp: float | datetime  # Rasa event timestamps are epoch seconds
+
+
+@dataclass(frozen=True)
+class ConversationSnapshot:
+    conversation_id: str
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    transcript: Sequence[TranscriptLine] = ()
+    tier: str = "routine"
+    red_flags: Sequence[Mapping[str, Any]] = ()  # {code, label, tier, source, evidence}
+    precautions: Sequence[Mapping[str, Any]] = ()  # {code, label, evidence}
+    status: str = "in_progress"
+    summary: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.conversation_id:
+            raise ValueError("conversation_id is required")
+        if self.tier not in TIER_RANK:
+            raise ValueError(f"unknown tier {self.tier!r}")
+        if self.status not in BOT_STATUSES:
+            raise ValueError(f"status {self.status!r} cannot come from the conversation")
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    intake_id: int
+    escalated_now: bool  # the tier rose to urgent/emergency in this call
+
+
+def max_tier(*tiers: str) -> str:
+    return max(tiers, key=TIER_RANK.__getitem__)
+
+
+def _json_ready(value: Any) -> Any:
+    """What the JSON column will give back, so stored and incoming values compare equal."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _as_dict(item: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return dataclasses.asdict(item)
+    return dict(item)
+
+
+def _flag(item: Any) -> dict[str, Any]:
+    raw = _as_dict(item)
+    return {key: raw.get(key) for key in ("code", "label", "tier", "source", "evidence")}
+
+
+def _precaution(item: Any) -> dict[str, Any]:
+    raw = _as_dict(item)
+    return {key: raw.get(key) for key in ("code", "label", "evidence")}
+
+
+def _union_by_code(existing: list[dict[str, Any]], incoming: list[dict[str, Any]]) -> list:
+    """Keep every stored entry (first evidence wins) and append codes not seen before."""
+    merged = list(existing)
+    known = {entry["code"] for entry in existing}
+    for entry in incoming:
+        if entry["code"] not in known:
+            merged.append(entry)
+            known.add(entry["code"])
+    return merged
+
+
+def _epoch(timestamp: float | datetime) -> float:
+    if isinstance(timestamp, datetime):
+        return timestamp.timestamp()
+    return float(timestamp)
+
+
+def _merged_transcript(existing: list[dict[str, Any]], incoming: Sequence[TranscriptLine]) -> list:
+    lines = list(existing)
+    seen = {(line["role"], line["text"], line["timestamp"]) for line in existing}
+    for line in incoming:
+        entry = {"role": line.role, "text": line.text, "timestamp": _epoch(line.timestamp)}
+        key = (entry["role"], entry["text"], entry["timestamp"])
+        if key not in seen:
+            lines.append(entry)
+            seen.add(key)
+    return sorted(lines, key=lambda line: line["timestamp"])
+
+
+class IntakeStore:
+    """Async access to the intake tables for the conversation side (actions)."""
+
+    def __init__(self, database_url: str, *, settings: Settings | None = None) -> None:
+        self._settings = settings or get_settings()
+        self.engine = create_engine(database_url)
+        self.sessions = session_factory(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def sync_conversation(self, snapshot: ConversationSnapshot) -> SyncResult:
+        async with self.sessions() as session, session.begin():
+            intake = await self._locked_intake(session, snapshot.conversation_id)
+            escalated_now = self._merge(session, intake, snapshot)
+            await session.flush()
+            return SyncResult(intake_id=intake.id, escalated_now=escalated_now)
+
+    async def _locked_intake(self, session: AsyncSession, conversation_id: str) -> Intake:
+        """The intake row for this conversation, created if missing, locked for this transaction.
+
+        INSERT ... ON CONFLICT DO NOTHING makes concurrent first calls safe: the loser's insert
+        waits for the winner and then does nothing; both then lock the one row.
+        """
+        query = (
+            select(Intake)
+            .where(Intake.conversation_id == conversation_id)
+            .with_for_update(of=Intake)
+            .options(raiseload("*"))
+        )
+        intake = (await session.execute(query)).scalar_one_or_none()
+        if intake is not None:
+            return intake
+        insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(Intake)
+            .values(conversation_id=conversation_id)
+            .on_conflict_do_nothing(index_elements=["conversation_id"])
+        )
+        return (await session.execute(query)).scalar_one()
+
+    def _merge(self, session: AsyncSession, intake: Intake, snapshot: ConversationSnapshot) -> bool:
+        now = utcnow()
+        red_flags = _union_by_code(
+            intake.red_flags, _json_ready([_flag(f) for f in snapshot.red_flags])
+        )
+        flag_tiers = [f["tier"] for f in red_flags if f.get("tier") in TIER_RANK]
+        tier = max_tier(intake.urgency, snapshot.tier, *flag_tiers)
+        escalated_now = tier in ALERT_TIERS and TIER_RANK[tier] > TIER_RANK[intake.urgency]
+
+        incoming_status = snapshot.status
+        if tier in ALERT_TIERS:
+            incoming_status = max(incoming_status, "escalated", key=STATUS_RANK.__getitem__)
+        if escalated_now:
+            status = "escalated"  # a higher tier re-opens an acknowledged or closed intake
+        else:
+            status = max(intake.status, incoming_status, key=STATUS_RANK.__getitem__)
+
+        answers = dict(intake.answers)
+        answers.update(_json_ready({k: v for k, v in snapshot.answers.items() if v is not None}))
+        changes: dict[str, Any] = {
+            "urgency": tier,
+            "status": status,
+            "red_flags": red_flags,
+            "precautions": _union_by_code(
+                intake.precautions, _json_ready([_precaution(p) for p in snapshot.precautions])
+            ),
+            "answers": answers,
+            "transcript": _merged_transcript(intake.transcript, snapshot.transcript),
+            "summary": snapshot.summary if snapshot.summary is not None else intake.summary,
+            "contact_name": answers.get("contact_name"),
+            "contact_phone": answers.get("contact_phone"),
+        }
+        if escalated_now:
+            changes.update(
+                escalated_at=now,
+                acknowledged_at=None,
+                acknowledged_by_id=None,
+                closed_at=None,
+                closed_by_id=None,
+            )
+        changed = {k: v for k, v in changes.items() if getattr(intake, k) != v}
+        if not changed:
+            return False
+
+        old_status, old_tier = intake.status, intake.urgency
+        for key, value in changed.items():
+            setattr(intake, key, value)
+        intake.updated_at = now
+        if status != old_status or tier != old_tier:
+            record_audit(
+                session,
+                actor_type="system",
+                action="intake.status" if not escalated_now else "intake.escalated",
+                object_type="intake",
+                object_id=str(intake.id),
+                details={"from": old_status, "to": status, "tier_from": old_tier, "tier": tier},
+            )
+        if escalated_now:
+            self._enqueue_alerts(session, intake, now)
+        return escalated_now
+
+    def _enqueue_alerts(self, session: AsyncSession, intake: Intake, now: datetime) -> None:
+        """Outbox rows for the on-call alert; they carry identifiers only, never patient text."""
+        payload = {
+            "intake_id": intake.id,
+            "tier": intake.urgency,
+            "escalated_at": now.astimezone(timezone.utc).isoformat(),
+        }
+        recipients = [("email", address) for address in self._settings.oncall_emails]
+        if self._settings.alert_webhook_url:
+            recipients.append(("webhook", self._settings.alert_webhook_url))
+        for channel, recipient in recipients:
+            session.add(
+                OutboxMessage(
+                    intake_id=intake.id,
+                    channel=channel,
+                    recipient=recipient,
+                    payload=payload,
+                    dedupe_key=f"intake:{intake.id}:{intake.urgency}:{channel}:{recipient}"[:300],
+                    next_attempt_at=now,
+                )
+            )
