@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.clinic import DEFAULTS as CLINIC_DEFAULTS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-change-me"  # noqa: S105 - the known-bad value we refuse in production
 
@@ -28,12 +30,12 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(
         "development", validation_alias="PHYSIO_ENV"
     )
-    clinic_name: str = "Riverside Physiotherapy & Dry Needling"
-    clinic_phone: str = "+1 555 0100"
-    clinic_address: str = "12 River Street, Springfield"
-    clinic_hours: str = "Mon-Fri 8:00-19:00, Sat 9:00-13:00"
-    emergency_number: str = "911"
-    crisis_line: str = "988 (Suicide & Crisis Lifeline)"
+    clinic_name: str = CLINIC_DEFAULTS["clinic_name"]
+    clinic_phone: str = CLINIC_DEFAULTS["clinic_phone"]
+    clinic_address: str = CLINIC_DEFAULTS["clinic_address"]
+    clinic_hours: str = CLINIC_DEFAULTS["clinic_hours"]
+    emergency_number: str = CLINIC_DEFAULTS["emergency_number"]
+    crisis_line: str = CLINIC_DEFAULTS["crisis_line"]
 
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'intake.sqlite3'}"
     redis_url: str | None = None

@@ -56,7 +56,7 @@ build_venv() {
     "$dir/bin/python" -m pip install --quiet --upgrade "pip>=24" >&2
     "$dir/bin/python" -m pip install --progress-bar on --no-deps -r "$root/$lock" >&2 \
         || { rm -rf "$dir"; die "installing the $name environment failed (see pip's message above)"; }
-    "$dir/bin/python" -m pip check >&2 || say "pip check reported the conflicts above (known and harmless for rasa 3.6)" >&2
+    "$dir/bin/python" -m pip check >&2 || { rm -rf "$dir"; die "the $name environment is inconsistent (pip check above)"; }
     touch "$dir/.complete"
     echo "$dir"
 }

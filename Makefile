@@ -1,0 +1,29 @@
+# The two commands a clinic's IT person needs: `make run` and `make test`. The rest are steps of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: ## set up everything and run Rasa + action server + staff web app (Ctrl-C stops all)
+	@scripts/run.sh
+
+test: ## set up everything and run all checks and tests (what CI runs)
+	@scripts/test.sh
+
+env: ## create or reuse the two virtual environments
+	@scripts/bootstrap.sh
+
+train: ## train the Rasa model if config, domain or data changed
+	@scripts/bootstrap.sh && scripts/train.sh
+
+validate: ## rasa data validate
+	@scripts/bootstrap.sh && . scripts/env.sh && .venv-engine/bin/rasa data validate --fail-on-warnings
+
+lint: ## ruff check + format check
+	@scripts/bootstrap.sh && .venv-app/bin/ruff check . && .venv-app/bin/ruff format --check .
+
+admin: ## the admin command, e.g. make admin ARGS="user create --email a@b.c --role admin"
+	@scripts/bootstrap.sh && . scripts/env.sh && .venv-app/bin/python -m bot.cli $(ARGS)
+
+.PHONY: help run test env train validate lint admin

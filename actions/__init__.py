@@ -1,0 +1,1 @@
+"""Custom Rasa actions: thin adapters from rasa-sdk to the `bot` package."""

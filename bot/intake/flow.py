@@ -1,0 +1,255 @@
+"""The intake form's domain logic: which question comes next and how an answer is accepted.
+
+Pure Python (no Rasa); `actions/intake_form.py` is a thin adapter around it. The order is
+SOCRATES-style for physiotherapy, with the rulebook's emergency screening question asked
+early and the region-specific screening question once the body region is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.intake.parsing import (
+    is_skip,
+    is_unknown_answer,
+    parse_age,
+    parse_duration,
+    parse_onset,
+    parse_pain_score,
+    parse_phone,
+    parse_yes_no,
+)
+from bot.intake.regions import extract_regions, parse_side
+from bot.triage import Rulebook
+
+NOT_GIVEN = "not given"
+MAX_ANSWER_CHARS = 2000
+# Regions where left/right matters; central regions get side "central" without asking.
+LATERAL_REGIONS = frozenset(
+    {"jaw", "shoulder", "upper_arm", "elbow", "forearm", "wrist_hand", "hip", "buttock",
+     "thigh", "knee", "lower_leg", "ankle_foot", "chest_wall"}
+)
+# Answers a patient may skip; red-flag screening questions are never skippable.
+SKIPPABLE = frozenset(
+    {"respondent", "onset", "duration", "pain_score", "pain_pattern", "aggravating", "easing",
+     "treatments_tried", "health_history", "goals", "contact_name", "body_regions", "side"}
+)
+SCREENING_FIELDS = frozenset({"screen_initial", "screen_region"})
+# After this many unusable answers we stop re-asking the same way (no loops).
+MAX_FAILED_ATTEMPTS = 2
+
+WHY_WE_ASK = {
+    "age": "Age changes which conditions are more likely and what is safe, for example for dry needling.",
+    "respondent": "If you're answering for a child, the clinic needs a parent or guardian's consent.",
+    "screen_initial": "These symptoms can be signs of a problem that needs help faster than a physio visit, so we always check them first.",
+    "screen_region": "For pain in this area a few symptoms mean you should be seen urgently, so we always check them.",
+    "complaint": "Your own words help the physiotherapist understand what matters most to you.",
+    "body_regions": "Knowing exactly where it hurts lets the physiotherapist plan your assessment.",
+    "side": "So the clinician examines the right side.",
+    "onset": "How it started (an injury or gradually) points to different causes and treatments.",
+    "duration": "How long you've had it changes what is likely going on and how it is treated.",
+    "pain_score": "The score lets us see how much it affects you and track your progress.",
+    "pain_pattern": "Whether pain is constant, comes and goes, or is worse at night helps tell causes apart.",
+    "aggravating": "What makes it worse tells the clinician which structures are involved.",
+    "easing": "What eases it helps plan treatment and advice.",
+    "treatments_tried": "So we don't repeat what didn't work, and know how you responded to needling before.",
+    "health_history": "Some medicines and conditions (like blood thinners or pregnancy) change whether and how dry needling is done safely.",
+    "goals": "Treatment is planned around what you want to get back to.",
+    "contact_name": "So the clinic knows who to ask for.",
+    "contact_phone": "So a clinician can call you if something needs checking before your visit.",
+}
+
+REPROMPTS = {
+    "age": "Please tell me the age as a number, for example 42.",
+    "screen_initial": "I need a clear yes or no for this one, as it's about your safety. Is any of that happening to you now?",
+    "screen_region": "I need a clear yes or no for this one, as it's about your safety. Have you noticed any of those?",
+    "body_regions": "Where on your body is it? For example: neck, lower back, left knee, right heel, jaw.",
+    "side": "Is it your left side, right side, or both?",
+    "pain_score": "Please give a number from 0 to 10.",
+    "contact_phone": "That doesn't look like a phone number. Please type it with the area code, for example 555 010 0123.",
+    "complaint": "Please tell me a little about what's bothering you.",
+}
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """Slot updates for one answer; `reprompt` is set when the answer wasn't usable."""
+
+    updates: dict[str, Any] = field(default_factory=dict)
+    reprompt: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.reprompt is None
+
+
+def pending_region_question(answers: Mapping[str, Any], rulebook: Rulebook) -> str | None:
+    """The id of the first region screening question not yet answered, if any."""
+    age = answers.get("age") if isinstance(answers.get("age"), int) else None
+    done = answers.get("screening_answers") or {}
+    for question in rulebook.region_questions(answers.get("body_regions") or [], age):
+        if f"screen_{question.id}" not in done:
+            return question.id
+    return None
+
+
+def required_fields(answers: Mapping[str, Any], rulebook: Rulebook) -> list[str]:
+    """The intake's questions in order, given what is known so far."""
+    fields = ["age"]
+    age = answers.get("age")
+    if isinstance(age, int) and age < 18:
+        fields.append("respondent")
+    fields += ["screen_initial", "complaint"]
+    regions = answers.get("body_regions")
+    if not regions:
+        fields.append("body_regions")
+    elif LATERAL_REGIONS.intersection(regions):
+        fields.append("side")
+    fields += ["onset", "duration", "pain_score", "pain_pattern", "aggravating", "easing",
+               "treatments_tried", "health_history"]
+    if answers.get("screen_region") is None and pending_region_question(answers, rulebook):
+        fields.append("screen_region")
+    fields += ["goals", "contact_name", "contact_phone"]
+    return fields
+
+
+def accept_answer(
+    slot: str, text: str, answers: Mapping[str, Any], failed_attempts: int, rulebook: Rulebook
+) -> AnswerOutcome:
+    """Parses `text` as the answer to `slot`; never raises on bad input."""
+    text = (text or "").strip()[:MAX_ANSWER_CHARS]
+    gave_up = failed_attempts + 1 >= MAX_FAILED_ATTEMPTS
+    if (is_skip(text) or is_unknown_answer(text)) and slot not in SCREENING_FIELDS:
+        if slot in SKIPPABLE or gave_up:
+            return AnswerOutcome({slot: NOT_GIVEN})
+        return AnswerOutcome(reprompt=REPROMPTS.get(slot, WHY_WE_ASK.get(slot)))
+
+    parser = _PARSERS.get(slot, _free_text)
+    updates = parser(slot, text, answers, rulebook)
+    if updates is not None:
+        return AnswerOutcome(updates)
+    if gave_up and slot not in SCREENING_FIELDS:
+        return AnswerOutcome({slot: text or NOT_GIVEN})
+    return AnswerOutcome(reprompt=REPROMPTS.get(slot, "Sorry, I didn't catch that. Could you put it another way?"))
+
+
+def _free_text(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    return {slot: text} if text else None
+
+
+def _age(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    age = parse_age(text)
+    return None if age is None else {"age": age}
+
+
+def _respondent(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    lowered = text.lower()
+    if any(word in lowered for word in ("parent", "guardian", "mum", "mom", "dad", "my son", "my daughter", "child")):
+        return {"respondent": "parent_or_guardian"}
+    return {"respondent": "self"} if text else None
+
+
+def _screening(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    answer = parse_yes_no(text)
+    if answer is None:
+        return None
+    question_id = "initial" if slot == "screen_initial" else answers.get("screen_region_question")
+    screening = dict(answers.get("screening_answers") or {})
+    screening[f"screen_{question_id}"] = answer
+    updates: dict[str, Any] = {slot: answer, "screening_answers": screening}
+    if slot == "screen_region":
+        # Several region questions share one slot: clear it while more remain to be asked.
+        remaining = pending_region_question({**answers, "screening_answers": screening}, rulebook)
+        if remaining:
+            updates.update({"screen_region": None, "screen_region_question": remaining})
+    return updates
+
+
+def _complaint(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    if len(text) < 2:
+        return None
+    updates: dict[str, Any] = {"complaint": text}
+    updates.update(_regions_and_side(text, answers))
+    return updates
+
+
+def _body_regions(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    updates = _regions_and_side(text, answers)
+    return updates if updates.get("body_regions") else None
+
+
+def _regions_and_side(text: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    mentions = extract_regions(text)
+    if not mentions:
+        return {}
+    codes = list(dict.fromkeys(m.code for m in mentions))
+    updates: dict[str, Any] = {"body_regions": codes}
+    sides = {m.side for m in mentions if m.side}
+    if len(sides) == 1:
+        updates["side"] = sides.pop()
+    elif len(sides) > 1:
+        updates["side"] = "both"
+    elif not LATERAL_REGIONS.intersection(codes):
+        updates["side"] = "central"
+    return updates
+
+
+def corrections_from(text: str) -> dict[str, Any]:
+    """Answers a free-text correction changes: "actually it's my left knee", "more like an 8"."""
+    updates = _regions_and_side(text, {})
+    score = parse_pain_score(text)
+    if score is not None and not updates:
+        updates["pain_score"] = score
+    return updates
+
+
+def _side(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    side = parse_side(text)
+    return None if side is None else {"side": side}
+
+
+def _onset(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    onset = parse_onset(text)
+    if not text:
+        return None
+    return {"onset": onset.kind or text, "mechanism": text if onset.mechanism else None}
+
+
+def _duration(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    if not text:
+        return None
+    normalised, days = parse_duration(text)
+    return {"duration": normalised or text, "duration_days": days}
+
+
+def _pain_score(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    score = parse_pain_score(text)
+    return None if score is None else {"pain_score": score}
+
+
+def _phone(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    phone = parse_phone(text)
+    return None if phone is None else {"contact_phone": phone}
+
+
+def _name(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+    name = " ".join(text.split())[:100]
+    return {"contact_name": name} if name else None
+
+
+_PARSERS = {
+    "age": _age,
+    "respondent": _respondent,
+    "screen_initial": _screening,
+    "screen_region": _screening,
+    "complaint": _complaint,
+    "body_regions": _body_regions,
+    "side": _side,
+    "onset": _onset,
+    "duration": _duration,
+    "pain_score": _pain_score,
+    "contact_phone": _phone,
+    "contact_name": _name,
+}

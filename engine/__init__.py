@@ -1,0 +1,1 @@
+"""Rasa graph components that run inside the Rasa engine (engine environment only)."""
