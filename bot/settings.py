@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     alert_webhook_url: str | None = None
     # By default an alert email carries only tier, time and a dashboard link (no PHI).
     email_include_phi: bool = False
+    # Outbox worker: how often it looks for due notifications, and the retry back-off
+    # (base doubles per failed attempt up to the maximum; delivery is retried until it works).
+    outbox_poll_seconds: float = 2.0
+    outbox_retry_base_seconds: float = 5.0
+    outbox_retry_max_seconds: float = 900.0
 
     retention_days: int = 365 * 8
 
