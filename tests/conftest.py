@@ -113,7 +113,7 @@ class SmtpSink:
         self.envelopes: list[tuple[str, list[str]]] = []
         self._controller: Controller | None = None
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 Message accepted for delivery"

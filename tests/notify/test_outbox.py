@@ -179,7 +179,7 @@ class WebhookReceiver(BaseHTTPRequestHandler):
     received: list[dict] = []
     fail_next = 0
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if WebhookReceiver.fail_next:
             WebhookReceiver.fail_next -= 1
