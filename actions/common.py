@@ -19,7 +19,7 @@ _store: IntakeStore | None = None
 
 
 def store() -> IntakeStore:
-    global _store  # noqa: PLW0603 - one engine per action-server process
+    global _store
     if _store is None:
         _store = IntakeStore(get_settings().database_url)
     return _store
@@ -63,7 +63,9 @@ def transcript_from(tracker: Tracker) -> list[TranscriptLine]:
     return lines
 
 
-def snapshot(tracker: Tracker, status: str | None = None, summary: str | None = None) -> ConversationSnapshot:
+def snapshot(
+    tracker: Tracker, status: str | None = None, summary: str | None = None
+) -> ConversationSnapshot:
     assessment = assess(tracker)
     tier = max_tier(assessment.tier, tracker.get_slot("urgency") or "routine")
     if tier != "routine":
@@ -80,7 +82,9 @@ def snapshot(tracker: Tracker, status: str | None = None, summary: str | None = 
     )
 
 
-async def sync(tracker: Tracker, status: str | None = None, summary: str | None = None) -> SyncResult | None:
+async def sync(
+    tracker: Tracker, status: str | None = None, summary: str | None = None
+) -> SyncResult | None:
     """Writes the conversation to the intake store; returns None if the database is unreachable.
 
     Failing here must not break the conversation: the tracker still holds every answer and the
@@ -88,7 +92,9 @@ async def sync(tracker: Tracker, status: str | None = None, summary: str | None 
     """
     try:
         return await store().sync_conversation(snapshot(tracker, status, summary))
-    except Exception as error:  # noqa: BLE001 - any store failure is handled the same way
+    except Exception as error:
         # Only the error type: the snapshot holds PHI and must never reach a log.
-        logger.error("intake store unavailable (%s); will retry on the next turn", type(error).__name__)
+        logger.error(
+            "intake store unavailable (%s); will retry on the next turn", type(error).__name__
+        )
         return None

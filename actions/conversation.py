@@ -27,7 +27,9 @@ class ActionShowSummary(Action):
     ) -> list[EventType]:
         assessment = assess(tracker)
         summary = build_summary(answers_from(tracker), assessment.flags, assessment.precautions)
-        dispatcher.utter_message(text=f"Here's what I have:\n{summary}\nIs that right?", buttons=CONFIRM_BUTTONS)
+        dispatcher.utter_message(
+            text=f"Here's what I have:\n{summary}\nIs that right?", buttons=CONFIRM_BUTTONS
+        )
         return []
 
 
@@ -60,7 +62,10 @@ class ActionRecordEscalation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         result = await sync(tracker, status="escalated")
-        return [SlotSet("escalation_recorded", result is not None), SlotSet("intake_status", "escalated")]
+        return [
+            SlotSet("escalation_recorded", result is not None),
+            SlotSet("intake_status", "escalated"),
+        ]
 
 
 class ActionRequestCallback(Action):
@@ -100,9 +105,15 @@ class ActionStartOver(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_start_over")
         cleared = [SlotSet(name, None) for name in INTAKE_FIELDS if name != "consent"]
-        return [*cleared, SlotSet("screening_answers", None), SlotSet("screen_region_question", None),
-                SlotSet("failed_attempts", 0), SlotSet("summary_confirmed", None),
-                ActiveLoop(None), SlotSet("requested_slot", None)]
+        return [
+            *cleared,
+            SlotSet("screening_answers", None),
+            SlotSet("screen_region_question", None),
+            SlotSet("failed_attempts", 0),
+            SlotSet("summary_confirmed", None),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+        ]
 
 
 class ActionExplainWhy(Action):

@@ -29,7 +29,9 @@ class _AnswerValidation(FormValidationAction):
                 continue
             # Button payloads arrive as intents: "/affirm" answers a yes/no question.
             text = {"/affirm": "yes", "/deny": "no"}.get(str(value), str(value))
-            outcome = accept_answer(slot, text, {**answers_from(tracker), **updates}, failed, rulebook)
+            outcome = accept_answer(
+                slot, text, {**answers_from(tracker), **updates}, failed, rulebook
+            )
             if outcome.accepted:
                 updates.update(outcome.updates)
                 updates["failed_attempts"] = 0

@@ -30,6 +30,10 @@ class ClinicContact:
     crisis_line: str
 
 
-def clinic_contact_from_env(environ: os._Environ[str] | dict[str, str] | None = None) -> ClinicContact:
+def clinic_contact_from_env(
+    environ: os._Environ[str] | dict[str, str] | None = None,
+) -> ClinicContact:
     env = os.environ if environ is None else environ
-    return ClinicContact(**{key: env.get(key.upper(), default) for key, default in DEFAULTS.items()})
+    return ClinicContact(
+        **{key: env.get(key.upper(), default) for key, default in DEFAULTS.items()}
+    )

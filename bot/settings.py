@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     outbox_retry_max_seconds: float = 900.0
 
     retention_days: int = 365 * 8
+    # Time zone for times shown on the staff dashboard (IANA name, e.g. "America/New_York").
+    clinic_timezone: str = "UTC"
 
     @property
     def is_production(self) -> bool:

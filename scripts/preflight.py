@@ -30,7 +30,7 @@ async def database_reachable(url: str) -> str | None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - reported to the user, whatever it is
+    except Exception as error:
         return f"{type(error).__name__}: {error}"
     finally:
         await engine.dispose()
@@ -55,7 +55,9 @@ def main() -> int:
     failure = asyncio.run(database_reachable(settings.database_url))
     if failure:
         safe_url = settings.database_url.split("@")[-1]
-        problems.append(f"cannot reach the database at ...@{safe_url} ({failure}). Check DATABASE_URL.")
+        problems.append(
+            f"cannot reach the database at ...@{safe_url} ({failure}). Check DATABASE_URL."
+        )
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -36,7 +36,9 @@ def main() -> int:
                 pass
         time.sleep(1)
     if pending:
-        print(f"error: not healthy after {TIMEOUT_SECONDS} s: {', '.join(pending)}", file=sys.stderr)
+        print(
+            f"error: not healthy after {TIMEOUT_SECONDS} s: {', '.join(pending)}", file=sys.stderr
+        )
         return 1
     print(
         "\n  Service ready:\n"

@@ -28,13 +28,39 @@ NOT_GIVEN = "not given"
 MAX_ANSWER_CHARS = 2000
 # Regions where left/right matters; central regions get side "central" without asking.
 LATERAL_REGIONS = frozenset(
-    {"jaw", "shoulder", "upper_arm", "elbow", "forearm", "wrist_hand", "hip", "buttock",
-     "thigh", "knee", "lower_leg", "ankle_foot", "chest_wall"}
+    {
+        "jaw",
+        "shoulder",
+        "upper_arm",
+        "elbow",
+        "forearm",
+        "wrist_hand",
+        "hip",
+        "buttock",
+        "thigh",
+        "knee",
+        "lower_leg",
+        "ankle_foot",
+        "chest_wall",
+    }
 )
 # Answers a patient may skip; red-flag screening questions are never skippable.
 SKIPPABLE = frozenset(
-    {"respondent", "onset", "duration", "pain_score", "pain_pattern", "aggravating", "easing",
-     "treatments_tried", "health_history", "goals", "contact_name", "body_regions", "side"}
+    {
+        "respondent",
+        "onset",
+        "duration",
+        "pain_score",
+        "pain_pattern",
+        "aggravating",
+        "easing",
+        "treatments_tried",
+        "health_history",
+        "goals",
+        "contact_name",
+        "body_regions",
+        "side",
+    }
 )
 SCREENING_FIELDS = frozenset({"screen_initial", "screen_region"})
 # After this many unusable answers we stop re-asking the same way (no loops).
@@ -107,8 +133,16 @@ def required_fields(answers: Mapping[str, Any], rulebook: Rulebook) -> list[str]
         fields.append("body_regions")
     elif LATERAL_REGIONS.intersection(regions):
         fields.append("side")
-    fields += ["onset", "duration", "pain_score", "pain_pattern", "aggravating", "easing",
-               "treatments_tried", "health_history"]
+    fields += [
+        "onset",
+        "duration",
+        "pain_score",
+        "pain_pattern",
+        "aggravating",
+        "easing",
+        "treatments_tried",
+        "health_history",
+    ]
     if answers.get("screen_region") is None and pending_region_question(answers, rulebook):
         fields.append("screen_region")
     fields += ["goals", "contact_name", "contact_phone"]
@@ -132,26 +166,39 @@ def accept_answer(
         return AnswerOutcome(updates)
     if gave_up and slot not in SCREENING_FIELDS:
         return AnswerOutcome({slot: text or NOT_GIVEN})
-    return AnswerOutcome(reprompt=REPROMPTS.get(slot, "Sorry, I didn't catch that. Could you put it another way?"))
+    return AnswerOutcome(
+        reprompt=REPROMPTS.get(slot, "Sorry, I didn't catch that. Could you put it another way?")
+    )
 
 
-def _free_text(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _free_text(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     return {slot: text} if text else None
 
 
-def _age(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _age(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     age = parse_age(text)
     return None if age is None else {"age": age}
 
 
-def _respondent(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _respondent(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     lowered = text.lower()
-    if any(word in lowered for word in ("parent", "guardian", "mum", "mom", "dad", "my son", "my daughter", "child")):
+    if any(
+        word in lowered
+        for word in ("parent", "guardian", "mum", "mom", "dad", "my son", "my daughter", "child")
+    ):
         return {"respondent": "parent_or_guardian"}
     return {"respondent": "self"} if text else None
 
 
-def _screening(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _screening(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     answer = parse_yes_no(text)
     if answer is None:
         return None
@@ -167,7 +214,9 @@ def _screening(slot: str, text: str, answers: Mapping[str, Any], rulebook: Ruleb
     return updates
 
 
-def _complaint(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _complaint(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     if len(text) < 2:
         return None
     updates: dict[str, Any] = {"complaint": text}
@@ -175,7 +224,9 @@ def _complaint(slot: str, text: str, answers: Mapping[str, Any], rulebook: Ruleb
     return updates
 
 
-def _body_regions(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _body_regions(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     updates = _regions_and_side(text, answers)
     return updates if updates.get("body_regions") else None
 
@@ -205,36 +256,48 @@ def corrections_from(text: str) -> dict[str, Any]:
     return updates
 
 
-def _side(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _side(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     side = parse_side(text)
     return None if side is None else {"side": side}
 
 
-def _onset(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _onset(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     onset = parse_onset(text)
     if not text:
         return None
     return {"onset": onset.kind or text, "mechanism": text if onset.mechanism else None}
 
 
-def _duration(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _duration(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     if not text:
         return None
     normalised, days = parse_duration(text)
     return {"duration": normalised or text, "duration_days": days}
 
 
-def _pain_score(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _pain_score(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     score = parse_pain_score(text)
     return None if score is None else {"pain_score": score}
 
 
-def _phone(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _phone(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     phone = parse_phone(text)
     return None if phone is None else {"contact_phone": phone}
 
 
-def _name(slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook) -> dict[str, Any] | None:
+def _name(
+    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+) -> dict[str, Any] | None:
     name = " ".join(text.split())[:100]
     return {"contact_name": name} if name else None
 

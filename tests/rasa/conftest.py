@@ -46,7 +46,9 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"{url} not healthy after {START_TIMEOUT_SECONDS} s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"{url} not healthy after {START_TIMEOUT_SECONDS} s:\n{log.read_text()[-3000:]}"
+    )
 
 
 @dataclass
@@ -90,8 +92,18 @@ class Service:
 
 
 def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [str(ROOT / ".venv-app/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    command = [
+        str(ROOT / ".venv-app/bin/python"),
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+    ]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
 
 
 @pytest.fixture(scope="session")
@@ -114,10 +126,27 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = start_action_server(env, action_port, action_log)
     rasa = subprocess.Popen(
-        [str(ROOT / ".venv-engine/bin/rasa"), "run", "--model", str(MODEL), "--enable-api",
-         "--auth-token", TOKEN, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-         "--interface", "127.0.0.1", "--port", str(rasa_port)],
-        cwd=ROOT, env=env, stdout=rasa_log.open("ab"), stderr=subprocess.STDOUT,
+        [
+            str(ROOT / ".venv-engine/bin/rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--enable-api",
+            "--auth-token",
+            TOKEN,
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=rasa_log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
     service = Service(
         rasa_url=f"http://127.0.0.1:{rasa_port}",

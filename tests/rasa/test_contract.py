@@ -11,7 +11,9 @@ from tests.rasa.conftest import TOKEN, Service, texts
 pytestmark = pytest.mark.rasa
 
 
-def test_form_with_validation_action_runs_across_the_two_environments(service: Service, sender: str) -> None:
+def test_form_with_validation_action_runs_across_the_two_environments(
+    service: Service, sender: str
+) -> None:
     assert "is that ok" in texts(service.chat(sender, "hi")).lower()  # the consent question
     assert "how old" in texts(service.chat(sender, "/affirm")).lower()
     # The validation action (rasa-sdk) rejects a non-number and Rasa re-asks.

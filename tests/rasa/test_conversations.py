@@ -1,0 +1,145 @@
+"""Conversations through the real Rasa server and action server (REST channel)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rasa.conftest import Service, texts
+
+pytestmark = pytest.mark.rasa
+
+EMERGENCY_WORDS = ("call 911", "emergency department")
+SELF_CARE_MARKERS = ("wear loose clothing", "intake is complete")
+
+ROUTINE_PLANTAR_FASCIITIS = [
+    ("hi", "is that ok"),
+    ("/affirm", "how old"),
+    ("44", "right now"),
+    ("/deny", "own words"),
+    ("my heel hurts first thing in the morning, like stepping on glass", "which side"),
+    ("left", "how did it start"),
+    ("gradually, after I started running more", "how long"),
+    ("about 3 months", "0 to 10"),
+    ("about a 6 or 7", "all the time"),
+    ("worse in the morning", "worse"),
+    ("standing for a long time and the first steps", "better"),
+    ("rolling my foot on a ball", "tried"),
+    ("ibuprofen and new shoes, didn't help much", "blood thinners"),
+    ("none of those", None),
+]
+
+
+def run_script(service: Service, sender: str, script: list[tuple[str, str | None]]) -> list[str]:
+    transcript = []
+    for message, expected in script:
+        reply = texts(service.chat(sender, message))
+        transcript.append(reply)
+        if expected is not None:
+            assert expected in reply.lower(), (
+                f"after {message!r} expected {expected!r}, got {reply!r}"
+            )
+    return transcript
+
+
+def answer_for(question: str) -> str | None:
+    """What a routine patient answers to the intake's later questions; None at the summary."""
+    question = question.lower()
+    if "here's what i have" in question:
+        return None
+    for keyword, answer in (
+        ("achieve", "run a half marathon again"),
+        ("what name", "Alex Runner"),
+        ("phone number", "555 010 0199"),
+    ):
+        if keyword in question:
+            return answer
+    return "/deny"  # a region screening question
+
+
+def test_emergency_in_the_opening_message_gets_instructions_at_once(
+    service: Service, sender: str
+) -> None:
+    reply = texts(
+        service.chat(sender, "I suddenly can't feel anything between my legs and I wet myself")
+    )
+    assert all(word in reply.lower() for word in EMERGENCY_WORDS)
+    intake = service.intake(sender)
+    assert intake is not None and intake.urgency == "emergency" and intake.status == "escalated"
+    # The chat stays paused: same instructions and the clinic phone, never self-care content.
+    for message in ("ok", "what should I wear for my appointment?", "/affirm"):
+        again = texts(service.chat(sender, message)).lower()
+        assert "call 911" in again and "555 0100" in again
+        assert not any(marker in again for marker in SELF_CARE_MARKERS)
+
+
+def test_negated_red_flags_do_not_escalate(service: Service, sender: str) -> None:
+    reply = texts(
+        service.chat(sender, "no chest pain and no numbness, just a sore heel in the mornings")
+    )
+    assert "call 911" not in reply.lower()
+    assert "is that ok" in reply.lower()
+
+
+def test_emergency_disclosed_while_the_form_asks_something_else(
+    service: Service, sender: str
+) -> None:
+    run_script(service, sender, ROUTINE_PLANTAR_FASCIITIS[:7])
+    reply = texts(
+        service.chat(
+            sender, "a 7. also I have crushing chest pain going down my left arm and I'm sweating"
+        )
+    )
+    assert all(word in reply.lower() for word in EMERGENCY_WORDS)
+    intake = service.intake(sender)
+    assert intake.urgency == "emergency"
+    assert (
+        "how long" not in texts(service.chat(sender, "3 months")).lower()
+    )  # the form stays stopped
+
+
+def test_suicide_with_intent_gets_emergency_and_crisis_line(service: Service, sender: str) -> None:
+    reply = texts(service.chat(sender, "i want to kill myself, I have pills saved up")).lower()
+    assert "call 911" in reply and "988" in reply
+
+
+def test_urgent_case_collects_a_call_back_number(service: Service, sender: str) -> None:
+    run_script(
+        service,
+        sender,
+        [("hi", "is that ok"), ("/affirm", "how old"), ("67", "right now"), ("/deny", "own words")],
+    )
+    reply = texts(
+        service.chat(sender, "new low back pain, I had prostate cancer three years ago")
+    ).lower()
+    assert "will call you today" in reply and "name" in reply
+    assert "phone" in texts(service.chat(sender, "Sam")).lower()
+    confirmed = texts(service.chat(sender, "0412 345 678")).lower()
+    assert "call you on" in confirmed
+    intake = service.intake(sender)
+    assert intake.urgency == "urgent" and intake.status == "escalated"
+    later = texts(service.chat(sender, "what should I wear?")).lower()
+    assert "will call you today" in later and not any(m in later for m in SELF_CARE_MARKERS)
+
+
+def test_routine_intake_completes_with_a_correct_summary(service: Service, sender: str) -> None:
+    transcript = run_script(service, sender, ROUTINE_PLANTAR_FASCIITIS)
+    turns = len(ROUTINE_PLANTAR_FASCIITIS)
+    while (answer := answer_for(transcript[-1])) is not None:
+        transcript.append(texts(service.chat(sender, answer)))
+        turns += 1
+        assert turns <= 20, transcript[-1]
+    summary = transcript[-1].lower()
+    assert "ankle" in summary or "foot" in summary
+    assert "left" in summary and "7" in summary and "3 months" in summary
+    done = texts(service.chat(sender, "/affirm")).lower()
+    assert "wear loose clothing" in done
+    intake = service.intake(sender)
+    assert intake.status == "completed" and intake.urgency == "routine"
+    assert turns + 1 <= 20
+
+
+def test_empty_huge_and_html_messages_get_an_answer(service: Service, sender: str) -> None:
+    service.chat(sender, "hi")
+    for message in ("", " ", "<script>alert(1)</script>", "x" * 20000, "\x00\x01\x02"):
+        replies = service.chat(sender, message)
+        assert isinstance(replies, list)
