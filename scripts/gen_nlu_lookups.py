@@ -43,10 +43,11 @@ class _Phrase:
     written: str  # as in the lexicon
     entity: str  # "body_part", "side" or _EXCLUSION
     value: str  # region code or side; "" for exclusions
+    tokens: tuple[str, ...] = ()
 
-    @property
-    def tokens(self) -> tuple[str, ...]:
-        return normalise_phrase(self.written)
+    @classmethod
+    def of(cls, written: str, entity: str, value: str) -> _Phrase:
+        return cls(written, entity, value, normalise_phrase(written))
 
 
 def surface_forms(phrase: str) -> list[str]:
@@ -65,16 +66,16 @@ def surface_forms(phrase: str) -> list[str]:
 
 def _phrases(lexicon: Lexicon) -> list[_Phrase]:
     phrases = [
-        _Phrase(written, "body_part", code)
+        _Phrase.of(written, "body_part", code)
         for code, written_phrases in lexicon.region_phrases.items()
         for written in written_phrases
     ]
     phrases += [
-        _Phrase(written, "side", side)
+        _Phrase.of(written, "side", side)
         for side, written_phrases in lexicon.side_phrases.items()
         for written in written_phrases
     ]
-    phrases += [_Phrase(written, _EXCLUSION, "") for written in lexicon.exclusions]
+    phrases += [_Phrase.of(written, _EXCLUSION, "") for written in lexicon.exclusions]
     return phrases
 
 

@@ -89,7 +89,7 @@ def _numbers(tokens: list[str]) -> list[_Number]:
     position = 0
     while position < len(tokens):
         text = tokens[position]
-        if text[0].isdigit():
+        if text[0].isdecimal():
             found.append(_Number(float(text.replace(",", ".")), position, position))
             position += 1
             continue
@@ -252,7 +252,7 @@ def _quantities(tokens: list[str]) -> list[tuple[float, float, bool]]:
             amount += 0.5
         if following[:1] == ["or"] and len(following) > 1:  # "a week or two"
             more = _word_number(tokens, position + 2) if following[1].isalpha() else None
-            if following[1].isdigit():
+            if following[1].isdecimal():
                 amount = max(amount, float(following[1]))
             elif more:
                 amount = max(amount, float(more[0]))
@@ -273,7 +273,7 @@ def _since_named_day(tokens: list[str], today: date) -> tuple[str, int] | None:
             month = _MONTHS.index(token) + 1
             year = today.year if month <= today.month else today.year - 1
             return f"since {token.title()}", (today - date(year, month, 1)).days
-        if token.isdigit() and len(token) == 4 and 1900 < int(token) <= today.year:
+        if token.isdecimal() and len(token) == 4 and 1900 < int(token) <= today.year:
             return f"since {token}", (today - date(int(token), 1, 1)).days
     return None
 

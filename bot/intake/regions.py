@@ -33,7 +33,8 @@ SIDE = "side"
 EXCLUSION = "exclusion"
 
 _APOSTROPHES = "'’‘`´"  # the curly ones are what phone keyboards type
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*|[^\w\s]")
+# Hyphens are dropped, not tokens, so "mid-back" reads as "mid back".
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*|[^\w\s-]")
 # Words that may sit between a side and the region it describes: "left side of my neck".
 _BEFORE_REGION = frozenset(
     {"my", "the", "of", "side", "upper", "lower", "inner", "outer", "front", "his", "her",
@@ -42,7 +43,7 @@ _BEFORE_REGION = frozenset(
 # Words that may sit between a region and a side after it: "hip, mostly on the right".
 _AFTER_REGION = frozenset(
     {"on", "the", "my", "in", "at", "mostly", "more", "only", "just", "is", "its", "of",
-     "side", ",", "(", "-", ":"}
+     "side", ",", "(", ":"}
 )  # fmt: skip
 # What may follow a side that belongs to the region before it ("knee on the left side").
 _SIDE_ENDINGS = frozenset({"side", "sided", "one", "too", "and", "but", "mostly", "more", "only"})
