@@ -41,7 +41,7 @@ async def _admin(url: URL, sql: str) -> None:
 
 
 @contextmanager
-def _new_postgres_database() -> Iterator[str]:
+def new_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database beside DATABASE_URL's (Rasa's tables stay untouched)."""
     base = make_url(POSTGRES_URL)
     name = f"physio_test_{os.getpid()}_{secrets.token_hex(3)}"
@@ -55,7 +55,7 @@ def _new_postgres_database() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str]:
     """A migrated PostgreSQL database shared by this test run; tables are emptied per test."""
-    with _new_postgres_database() as url:
+    with new_postgres_database() as url:
         migrate(url)
         yield url
 
@@ -83,7 +83,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    with _new_postgres_database() as url:
+    with new_postgres_database() as url:
         yield url
 
 

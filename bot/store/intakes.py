@@ -38,15 +38,17 @@ class IntakeFilter:
     conversation_id: str | None = None
     search: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.urgency and self.urgency not in URGENCY_TIERS:
+            raise IntakeActionError(f"unknown urgency {self.urgency!r}")
+        if self.status and self.status not in INTAKE_STATUSES:
+            raise IntakeActionError(f"unknown status {self.status!r}")
+
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.urgency:
-            if self.urgency not in URGENCY_TIERS:
-                raise IntakeActionError(f"unknown urgency {self.urgency!r}")
             conditions.append(Intake.urgency == self.urgency)
         if self.status:
-            if self.status not in INTAKE_STATUSES:
-                raise IntakeActionError(f"unknown status {self.status!r}")
             conditions.append(Intake.status == self.status)
         if self.conversation_id:
             conditions.append(Intake.conversation_id == self.conversation_id)
