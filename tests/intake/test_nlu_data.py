@@ -16,7 +16,7 @@ from tests.intake.nlu_sim import BODY_PARTS, NLU_DIR, Entity, Extractor, example
 
 INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "skip", "why_ask",
-    "request_human", "restart", "stop", "bot_challenge", "out_of_scope", "chitchat", "insult",
+    "request_human", "start_over", "resume", "stop", "bot_challenge", "out_of_scope", "chitchat", "insult",
     "inform", "describe_symptom", "report_red_flag", "correct_answer",
 }  # fmt: skip
 MINIMUM_EXAMPLES = {"inform": 60, "describe_symptom": 60}
