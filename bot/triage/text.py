@@ -146,7 +146,11 @@ _LIST_WORDS = frozenset({"or", "nor"})
 # Checklist style "numbness: none", "chest pain - no".
 _POST_CUES = frozenset({"no", "none", "nope", "nil", "negative", "absent", "denied", "nah"})
 
-_NO_STEM = frozenset({"legs", "arms", "hands", "sides", "eyes", "feet", "both"})
+# Plurals that tell one side from both, and "needling" kept apart from "pins and needles".
+_NO_STEM = frozenset(
+    {"legs", "arms", "hands", "sides", "eyes", "feet", "both", "needle", "needles", "needling",
+     "needled"}
+)  # fmt: skip
 _SUFFIXES = ("nesses", "ness", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly", "y", "e")
 
 
