@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "intake_alembic_version"
 
+# Statement parameters are patient data: aiosqlite logs them at DEBUG, so keep it above that.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, a busy timeout and write-locking transactions.
@@ -25,6 +29,8 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     "database is locked" when a read transaction later tries to write.
     """
     url = make_url(database_url)
+    # Never put statement parameters (patient data) into logs or exception messages.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
