@@ -1,10 +1,11 @@
 """Tolerance for typos in longer words ("numbnes", "tinglling", "bladdar", "warferin").
 
 A patient's word that is not itself a rulebook word is corrected to a rulebook word when both
-are long enough, start with the same letter, and are one edit apart (two for words of nine
-letters or more; an edit is an insertion, deletion, substitution or swap of neighbours). Real
-words that sit one edit from a rulebook word ("chess", "paint") are listed in the rulebook's
-`spelling.never_correct`. Lookup uses a deletion index (the SymSpell idea), so a correction costs
+are long enough (six letters typed, five in the rulebook word), start with the same letter, and are one edit apart (two for words of
+nine letters or more; an edit is an insertion, deletion, substitution or swap of neighbours).
+Real words that sit one edit from a rulebook word ("healed"/"headed") are listed in the
+rulebook's `spelling.never_correct`; function words are never corrected. Shorter and stranger
+misspellings ("fevor", "dubble vision") are written into the rulebook as phrases. Lookup uses a deletion index (the SymSpell idea), so a correction costs
 a few dictionary lookups, and results are memoised per word.
 """
 
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.triage.text import FILLERS, NEGATION_CUES, stem
+from bot.triage.text import FUNCTION_WORDS, stem
 
-MIN_LENGTH = 5  # shorter words are too easily another real word ("feel"/"fell"/"felt")
+MIN_LENGTH = 6  # shorter words are too often another real word ("thick"/"think", "locks"/"looks")
 LONG_WORD = 9  # from this length two edits are allowed
 _MEMO_LIMIT = 50_000
 
@@ -55,10 +56,10 @@ class SpellingCorrector:
         self._index: dict[str, set[str]] = {}
         for word in vocabulary:
             self._known_stems.add(stem(word))
-            if len(word) >= MIN_LENGTH and word.isalpha():
+            if len(word) >= MIN_LENGTH - 1 and word.isalpha():  # "chesst" is a typo of "chest"
                 for deletion in _deletions(word, _max_edits(word)):
                     self._index.setdefault(deletion, set()).add(word)
-        self._never = frozenset(never_correct) | FILLERS | NEGATION_CUES
+        self._never = frozenset(never_correct) | FUNCTION_WORDS
         self._memo: dict[str, str] = {}
 
     def __call__(self, word: str) -> str:

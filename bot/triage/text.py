@@ -143,6 +143,10 @@ _SHARED_HEADS = frozenset(
     {"problem", "issu", "troubl", "chang", "symptom", "difficult", "concern", "complaint"}
 )
 _LIST_WORDS = frozenset({"or", "nor"})
+# Grammar words the spelling corrector leaves alone ("though" is not a typo of "through").
+FUNCTION_WORDS = (
+    FILLERS | NEGATION_CUES | _SCOPE_END_WORDS | _SUBJECTS | _TAKES_OBJECT | _ANSWER_FOLLOWERS
+)
 # Checklist style "numbness: none", "chest pain - no".
 _POST_CUES = frozenset({"no", "none", "nope", "nil", "negative", "absent", "denied", "nah"})
 
