@@ -60,6 +60,9 @@ class Service:
     action_log: Path
     action_env: dict[str, str]
     action_port: int
+    rasa: subprocess.Popen[bytes]
+    rasa_command: list[str]
+    rasa_log: Path
 
     def chat(self, sender: str, text: str) -> list[dict]:
         response = httpx.post(
@@ -90,6 +93,15 @@ class Service:
         self.actions = start_action_server(self.action_env, self.action_port, self.action_log)
         wait_healthy(f"{self.action_url}/health", self.actions, self.action_log)
 
+    def stop_rasa(self) -> None:
+        self.rasa.terminate()
+        self.rasa.wait(timeout=30)
+
+    def start_rasa(self) -> None:
+        """Same port, model and tracker database: conversations carry on where they were."""
+        self.rasa = start_rasa_server(self.rasa_command, self.action_env, self.rasa_log)
+        wait_healthy(f"{self.rasa_url}/", self.rasa, self.rasa_log)
+
 
 def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     command = [
@@ -106,8 +118,22 @@ def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess
     )
 
 
+def start_rasa_server(
+    command: list[str], env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
+
+
 @pytest.fixture(scope="session")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def web_app_port() -> int:
+    """The port browser tests run the web app on; Rasa allows only that origin (CORS)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory, web_app_port: int) -> Iterator[Service]:
     if not MODEL.exists():
         pytest.fail("models/model.tar.gz is missing: run `make train` (make test does it)")
     workdir = tmp_path_factory.mktemp("service")
@@ -125,29 +151,26 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = start_action_server(env, action_port, action_log)
-    rasa = subprocess.Popen(
-        [
-            str(ROOT / ".venv-engine/bin/rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--enable-api",
-            "--auth-token",
-            TOKEN,
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=rasa_log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    rasa_command = [
+        str(ROOT / ".venv-engine/bin/rasa"),
+        "run",
+        "--model",
+        str(MODEL),
+        "--enable-api",
+        "--auth-token",
+        TOKEN,
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--cors",
+        f"http://127.0.0.1:{web_app_port}",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(rasa_port),
+    ]
+    rasa = start_rasa_server(rasa_command, env, rasa_log)
     service = Service(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         action_url=f"http://127.0.0.1:{action_port}",
@@ -156,15 +179,18 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         action_log=action_log,
         action_env=env,
         action_port=action_port,
+        rasa=rasa,
+        rasa_command=rasa_command,
+        rasa_log=rasa_log,
     )
     try:
         wait_healthy(f"{service.action_url}/health", actions, action_log)
         wait_healthy(f"{service.rasa_url}/", rasa, rasa_log)
         yield service
     finally:
-        for process in (rasa, service.actions):
+        for process in (service.rasa, service.actions):
             process.terminate()
-        for process in (rasa, service.actions):
+        for process in (service.rasa, service.actions):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
