@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -278,22 +278,34 @@ class Rulebook:
         return _TextScan(tuple(hits.items()), tuple(ages))
 
     def _scan_sentence(self, sentence: Sentence) -> set[int]:
-        tokens = sentence.tokens
+        found, consumed = self._match_phrases(sentence.tokens, frozenset())
+        if consumed:
+            # A cue inside a phrase that matched ("there's NO feeling in my groin") is part of
+            # a disclosure, not a denial of what follows: match again without its scope.
+            found, _ = self._match_phrases(_without_scopes(sentence.tokens, consumed), consumed)
+        for owner, groups in self._groups:
+            if any(all(term in found for term in group) for group in groups):
+                found.add(owner)
+        return found
+
+    def _match_phrases(
+        self, tokens: tuple[Token, ...], consumed: frozenset[int]
+    ) -> tuple[set[int], frozenset[int]]:
+        """Owners whose phrases match un-negated, and the cues that sit inside those matches."""
         found: set[int] = set()
+        cues_in_matches: set[int] = set()
         for start, token in enumerate(tokens):
+            if token.negated:
+                continue
             for stems, owner in self._index.get(token.stem, ()):
-                if owner in found or token.negated:
-                    continue
                 end = _match_end(tokens, start, stems)
                 if end is None or post_negated(tokens, end):
                     continue
                 if owner in self._personal_only and _about_someone_else(tokens, start):
                     continue
                 found.add(owner)
-        for owner, groups in self._groups:
-            if any(all(term in found for term in group) for group in groups):
-                found.add(owner)
-        return found
+                cues_in_matches.update(i for i in range(start, end + 1) if tokens[i].is_cue)
+        return found, frozenset(cues_in_matches) | consumed
 
 
 def _match_end(tokens: tuple[Token, ...], start: int, stems: tuple[str, ...]) -> int | None:
@@ -315,6 +327,12 @@ def _match_end(tokens: tuple[Token, ...], start: int, stems: tuple[str, ...]) ->
         else:
             return None
     return position
+
+
+def _without_scopes(tokens: tuple[Token, ...], cues: frozenset[int]) -> tuple[Token, ...]:
+    return tuple(
+        replace(token, negated_by=-1) if token.negated_by in cues else token for token in tokens
+    )
 
 
 def _about_someone_else(tokens: tuple[Token, ...], start: int) -> bool:

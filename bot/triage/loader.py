@@ -27,7 +27,7 @@ from bot.triage.model import (
     RulebookError,
     ScreeningQuestion,
 )
-from bot.triage.text import phrase_stems
+from bot.triage.text import FUNCTION_WORDS, NEGATION_CUES, is_punct, phrase_stems, words
 from bot.triage.tiers import RESPONSES, RULE_TIERS, max_tier
 
 INITIAL_QUESTION_ID = "initial"
@@ -298,6 +298,13 @@ def _phrases(entry: dict[str, Any], key: str, where: str, required: bool) -> tup
     for phrase in phrases:
         if not phrase_stems(phrase):
             raise RulebookError(f"{where}: phrase {phrase!r} in '{key}' has no words to match")
+        phrase_words_ = [w for w in words(phrase) if not is_punct(w)]
+        has_cue = any(w in NEGATION_CUES for w in phrase_words_)
+        if has_cue and all(w in FUNCTION_WORDS for w in phrase_words_):
+            # "never had" would match inside "never had cancer" and undo its negation.
+            raise RulebookError(
+                f"{where}: phrase {phrase!r} in '{key}' is a negation with only grammar words"
+            )
     return phrases
 
 

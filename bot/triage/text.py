@@ -86,7 +86,7 @@ for _pattern, _replacement in sorted(_PHRASE_REWRITES, key=lambda rule: -len(rul
 FILLERS = frozenset(
     {"a", "an", "the", "my", "your", "his", "her", "their", "our", "some", "any", "bit", "abit",
      "kind", "kinda", "sort", "sorta", "just", "literally", "actually", "slightly", "also",
-     "too", "um", "uh", "erm", "like"}
+     "too", "um", "uh", "erm"}
 )  # fmt: skip
 # Words that do not use up a negation scope ("no numbness, tingling or weakness in my legs").
 _SCOPE_FREE = FILLERS | {"or", "nor", "and", "of", "in", "on", "to", "with", "at", "from", "for"}
@@ -98,9 +98,9 @@ NEGATION_CUES = frozenset(
 )  # fmt: skip
 # Two-word cues.
 _CUE_PAIRS = frozenset({("ruled", "out"), ("free", "of"), ("negative", "for"), ("absence", "of")})
-# Cue-led expressions that do not deny what follows (compared on stems).
-_PSEUDO_NEGATIONS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(part.split())
+# Cue-led expressions that do not deny what follows (stemmed below, after `stem`).
+_PSEUDO_NEGATION_TEXTS: tuple[str, ...] = tuple(
+    part
     for part in (
         "no long", "not only", "not just", "no idea", "not sure", "not certain", "dont know",
         "didnt know", "dont understand", "no doubt", "no matter", "nothing help", "nothing eas",
@@ -184,6 +184,11 @@ def _strip_suffix(word: str) -> str:
             continue
         return word[: -len(suffix)]
     return word
+
+
+_PSEUDO_NEGATIONS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(stem(word) for word in text.split()) for text in _PSEUDO_NEGATION_TEXTS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,13 +330,15 @@ def _shared_head_follows(tokens: list[str], stems: list[str], start: int) -> boo
 
 def post_negated(tokens: tuple[Token, ...], end: int) -> bool:
     """Checklist style: the match at tokens[..end] is followed by ": none" / "- no" and nothing
-    else in the clause."""
+    else in the clause, or it "has been ruled out"."""
     rest = [t.word for t in tokens[end + 1 :]]
     while rest and is_punct(rest[0]):
         rest.pop(0)
-    if not rest or len(rest) > 2 or rest[-1] not in _POST_CUES:
+    if not rest or any(is_punct(w) for w in rest):
         return False
-    return all(not is_punct(w) for w in rest)
+    if len(rest) <= 2 and rest[-1] in _POST_CUES:
+        return True
+    return len(rest) <= 4 and (rest[-2:] == ["ruled", "out"] or rest[-1] == "excluded")
 
 
 def analyse_sentence(sentence: str, resolve_stem: StemResolver) -> Sentence:
