@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,9 @@ class WebServer:
             finally:
                 await store.close()
 
-        return asyncio.run(work())
+        # In a thread of its own: Playwright's sync API keeps an event loop in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, work()).result()
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=20, follow_redirects=False)

@@ -13,6 +13,8 @@
   const announcer = document.getElementById("announcer");
   const liveState = document.getElementById("live-state");
   const baseTitle = document.title;
+  const queueUrl = intakeUrl ? intakeUrl.replace(/intakes\/$/, "") : "";
+  const MAX_LISTED = 5;
 
   // Alerts the page already showed when it loaded (queue page); elsewhere the first
   // event sets the baseline. The banner itself always shows every unacknowledged alert.
@@ -43,8 +45,13 @@
       alerts.length === 1
         ? "1 escalated intake is waiting for acknowledgement"
         : alerts.length + " escalated intakes are waiting for acknowledgement";
-    bannerList.replaceChildren(
-      ...alerts.slice(0, 5).map((alert) => {
+    // Emergencies first, then the newest: the one that just arrived is always listed.
+    const ordered = alerts.slice().sort(
+      (a, b) =>
+        (b.tier === "emergency") - (a.tier === "emergency") ||
+        String(b.escalated_at).localeCompare(String(a.escalated_at))
+    );
+    const items = ordered.slice(0, MAX_LISTED).map((alert) => {
         const item = document.createElement("li");
         const link = document.createElement("a");
         link.href = intakeUrl + encodeURIComponent(alert.id);
@@ -52,8 +59,16 @@
           alert.tier.toUpperCase() + " intake #" + alert.id + " (" + timeOf(alert.escalated_at) + ")";
         item.append(link);
         return item;
-      })
-    );
+      });
+    if (ordered.length > MAX_LISTED) {
+      const more = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = queueUrl + "?status=escalated";
+      link.textContent = "and " + (ordered.length - MAX_LISTED) + " more";
+      more.append(link);
+      items.push(more);
+    }
+    bannerList.replaceChildren(...items);
     banner.classList.toggle("urgent-only", emergencies === 0);
     banner.hidden = false;
     document.title = "(" + alerts.length + ") " + baseTitle;
