@@ -1,0 +1,1 @@
+"""Side-by-side benchmark of our service and Rasa's own `rasa init` bot (`python -m bench`)."""

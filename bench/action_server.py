@@ -1,0 +1,81 @@
+"""Our action server as `python -m rasa_sdk --actions actions` runs it, plus a timing middleware.
+
+The middleware times every /webhook request inside the server (request read to response
+written) per action name; GET /bench/timings returns them. The benchmark reports these next to
+the end-to-end latency, so the action server's share of a turn is measured, not guessed.
+Run: `python -m bench.action_server --actions actions --port 5055` (same options as rasa_sdk).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import partial
+from typing import Any
+
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app_for_serve, create_argument_parser
+from rasa_sdk.executor import ActionExecutor
+from sanic import HTTPResponse, Request, Sanic
+from sanic.response import json as json_response
+from sanic.worker.loader import AppLoader
+
+TIMINGS_PATH = "/bench/timings"
+
+
+def create_timed_app(action_executor: ActionExecutor, **options: Any) -> Sanic:
+    """rasa_sdk's own app factory, with the timing middleware and route added."""
+    app = create_app_for_serve(action_executor, **options)
+    timings: dict[str, list[float]] = {}
+
+    @app.on_request
+    async def start_clock(request: Request) -> None:
+        request.ctx.started = time.perf_counter()
+
+    @app.on_response
+    async def stop_clock(request: Request, response: HTTPResponse) -> None:
+        if request.path != "/webhook":
+            return
+        elapsed_ms = (time.perf_counter() - request.ctx.started) * 1000
+        try:
+            action = str(request.json.get("next_action"))
+        except Exception:  # a compressed or malformed body: still count the time
+            action = "(unreadable)"
+        timings.setdefault(action, []).append(round(elapsed_ms, 3))
+
+    @app.get(TIMINGS_PATH)
+    async def report(_: Request) -> HTTPResponse:
+        return json_response(timings)
+
+    return app
+
+
+def main() -> None:
+    """What `rasa_sdk.__main__` does, with `create_timed_app` as the factory."""
+    from bench.action_server import create_timed_app  # by module name: workers unpickle it
+
+    args = create_argument_parser().parse_args()
+    utils.configure_colored_logging(args.loglevel)
+    utils.update_sanic_log_level()
+    executor = ActionExecutor()
+    executor.register_package(args.actions_module or args.actions)
+    loader = AppLoader(
+        factory=partial(
+            create_timed_app,
+            executor,
+            cors_origins=args.cors,
+            auto_reload=args.auto_reload,
+            endpoints=args.endpoints,
+        )
+    )
+    app = loader.load()
+    app.prepare(
+        host=os.environ.get("SANIC_HOST", "0.0.0.0"),  # noqa: S104 - rasa_sdk's default
+        port=args.port,
+        workers=utils.number_of_sanic_workers(),
+    )
+    Sanic.serve(primary=app, app_loader=loader)
+
+
+if __name__ == "__main__":
+    main()
