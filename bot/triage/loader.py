@@ -96,6 +96,7 @@ def parse_rulebook(raw: Any, source_name: str = "rulebook") -> RulebookData:
     missing = sorted(set(PRECAUTION_CODES) - {p.code for p in precautions})
     if missing:
         raise RulebookError(f"precautions: missing precaution codes {', '.join(missing)}")
+    _all_used(terms, features, rules, precautions)
     rules_by_code = {r.code: r for r in rules}
     questions = tuple(
         _parse_question(entry, rules_by_code) for entry in _entries(raw["questions"], "questions")
@@ -112,6 +113,28 @@ def parse_rulebook(raw: Any, source_name: str = "rulebook") -> RulebookData:
         precautions=precautions,
         questions=questions,
     )
+
+
+def _all_used(
+    terms: Mapping[str, tuple[str, ...]],
+    features: tuple[Feature, ...],
+    rules: tuple[Rule, ...],
+    precautions: tuple[Precaution, ...],
+) -> None:
+    """An unused term or feature is almost always a rule someone forgot to wire up."""
+    used_features = {name for rule in rules for group in rule.combination for name in group}
+    for feature in features:
+        if feature.name not in used_features:
+            raise RulebookError(f"feature '{feature.name}': not used by any rule's combination")
+    used_terms = {
+        name
+        for entry in (*features, *rules, *precautions)
+        for group in entry.detector.same_sentence
+        for name in group
+    }
+    for name in terms:
+        if name not in used_terms:
+            raise RulebookError(f"term '{name}': not used by any same_sentence group")
 
 
 def _entries(value: Any, section: str) -> list[dict[str, Any]]:
