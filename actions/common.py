@@ -37,6 +37,7 @@ def engine_answers(tracker: Tracker) -> dict[str, Any]:
     """The answers in the shape the triage engine reads (screening answers flattened)."""
     answers = answers_from(tracker)
     answers.update(answers.pop("screening_answers"))
+    answers.pop("asked", None)
     answers.pop("screen_region_question", None)
     return answers
 

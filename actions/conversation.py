@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -18,6 +18,21 @@ CONFIRM_BUTTONS = [
 ]
 
 
+class ActionConsentOutcome(Action):
+    """Starts the intake after consent; nothing is stored when the patient declines."""
+
+    def name(self) -> str:
+        return "action_consent_outcome"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("consent"):
+            return [FollowupAction("intake_form")]
+        dispatcher.utter_message(response="utter_consent_declined")
+        return []
+
+
 class ActionShowSummary(Action):
     def name(self) -> str:
         return "action_show_summary"
@@ -27,9 +42,7 @@ class ActionShowSummary(Action):
     ) -> list[EventType]:
         assessment = assess(tracker)
         summary = build_summary(answers_from(tracker), assessment.flags, assessment.precautions)
-        dispatcher.utter_message(
-            text=f"Here's what I have:\n{summary}\nIs that right?", buttons=CONFIRM_BUTTONS
-        )
+        dispatcher.utter_message(text=f"{summary}\nIs that right?", buttons=CONFIRM_BUTTONS)
         return []
 
 

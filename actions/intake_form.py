@@ -10,18 +10,31 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import answers_from, rulebook, sync
-from bot.intake.flow import accept_answer, pending_region_question, required_fields
+from bot.intake.flow import (
+    accept_answer,
+    pending_region_question,
+    region_screening_text,
+    required_fields,
+)
 
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
 
-class _AnswerValidation(FormValidationAction):
-    """Validates whichever slots the latest message filled, through `accept_answer`."""
+class AnswerValidationMixin:
+    """Validates whichever slots the latest message filled, through `accept_answer`.
+
+    A mixin rather than an abstract action: rasa-sdk registers every Action subclass.
+    """
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        wanted = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        wanted = await self.required_slots(  # type: ignore[attr-defined]
+            self.domain_slots(domain),  # type: ignore[attr-defined]
+            dispatcher,
+            tracker,
+            domain,
+        )
         failed = int(tracker.get_slot("failed_attempts") or 0)
         updates: dict[str, Any] = {}
         for slot, value in tracker.slots_to_validate().items():
@@ -45,12 +58,12 @@ class _AnswerValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
+        events = await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
         await sync(tracker)
         return events
 
 
-class ValidateIntakeForm(_AnswerValidation):
+class ValidateIntakeForm(AnswerValidationMixin, FormValidationAction):
     def name(self) -> str:
         return "validate_intake_form"
 
@@ -65,7 +78,7 @@ class ValidateIntakeForm(_AnswerValidation):
         return required_fields(answers, rulebook)
 
 
-class ValidateCallbackForm(_AnswerValidation):
+class ValidateCallbackForm(AnswerValidationMixin, FormValidationAction):
     def name(self) -> str:
         return "validate_callback_form"
 
@@ -92,9 +105,10 @@ class ActionAskScreenRegion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        question_id = pending_region_question(answers_from(tracker), rulebook)
+        answers = answers_from(tracker)
+        question_id = pending_region_question(answers, rulebook)
         if question_id is None:
             return [SlotSet("screen_region", False)]
-        question = next(q for q in rulebook.questions if q.id == question_id)
-        dispatcher.utter_message(text=question.text, buttons=YES_NO_BUTTONS)
+        text = region_screening_text(question_id, answers, rulebook)
+        dispatcher.utter_message(text=text, buttons=YES_NO_BUTTONS)
         return [SlotSet("screen_region_question", question_id)]

@@ -41,6 +41,7 @@ EMERGENCY_PAUSED = "utter_emergency_paused"
 URGENT_PAUSED = "utter_urgent_paused"
 CALLBACK_CONFIRMED = "utter_callback_confirmed"
 SCREENING_SLOTS = {"screen_initial": "initial", "screen_region": None}
+ANSWERED_YES = "answered yes to"  # the engine's evidence for a screening-question answer
 
 
 def patient_texts(tracker: DialogueStateTracker) -> list[str]:
@@ -84,11 +85,20 @@ def screening_answers(tracker: DialogueStateTracker) -> dict[str, Any]:
 
 
 def escalation_response(assessment: Assessment, tier: str) -> str:
-    """The domain response for the most severe matched flag of `tier`."""
-    responses = [flag.response for flag in assessment.flags if flag.tier == tier]
-    for preferred in (f"{tier}_suicide", f"{tier}_mental_health"):
-        if preferred in responses:
-            return f"utter_escalate_{preferred}"
+    """The domain response for the escalation to `tier`.
+
+    Flags disclosed in the patient's own words choose the wording (suicide risk gets the crisis
+    line); a "yes" to a combined screening question can't tell which item applied, so it gets
+    the wording that covers all of them.
+    """
+    flags = [flag for flag in assessment.flags if flag.tier == tier]
+    disclosed = [flag for flag in flags if not flag.evidence.startswith(ANSWERED_YES)]
+    if not disclosed and tier == "emergency":
+        return "utter_escalate_emergency_screen"
+    responses = {flag.response for flag in disclosed}
+    for specific in (f"{tier}_suicide", f"{tier}_mental_health"):
+        if specific in responses:
+            return f"utter_escalate_{specific}"
     return f"utter_escalate_{tier}"
 
 

@@ -22,7 +22,7 @@ from bot.intake.parsing import (
     parse_yes_no,
 )
 from bot.intake.regions import extract_regions, parse_side
-from bot.triage import Rulebook
+from bot.triage import Rulebook, ScreeningQuestion
 
 NOT_GIVEN = "not given"
 MAX_ANSWER_CHARS = 2000
@@ -111,14 +111,37 @@ class AnswerOutcome:
         return self.reprompt is None
 
 
-def pending_region_question(answers: Mapping[str, Any], rulebook: Rulebook) -> str | None:
-    """The id of the first region screening question not yet answered, if any."""
+ALL_REGION_QUESTIONS = "all"
+
+
+def pending_region_questions(
+    answers: Mapping[str, Any], rulebook: Rulebook
+) -> list[ScreeningQuestion]:
+    """The region screening questions for the complaint's regions not yet answered."""
     age = answers.get("age") if isinstance(answers.get("age"), int) else None
     done = answers.get("screening_answers") or {}
-    for question in rulebook.region_questions(answers.get("body_regions") or [], age):
-        if f"screen_{question.id}" not in done:
-            return question.id
-    return None
+    regions = answers.get("body_regions") or []
+    return [q for q in rulebook.region_questions(regions, age) if f"screen_{q.id}" not in done]
+
+
+def pending_region_question(answers: Mapping[str, Any], rulebook: Rulebook) -> str | None:
+    """What to ask next for screen_region: all the region's questions at once first (most
+    patients answer "no" in one turn), then one by one after a "yes" so the flag is precise."""
+    pending = pending_region_questions(answers, rulebook)
+    if not pending:
+        return None
+    asked_all = ALL_REGION_QUESTIONS in (answers.get("screening_answers") or {}).get("asked", ())
+    return pending[0].id if asked_all or len(pending) == 1 else ALL_REGION_QUESTIONS
+
+
+def region_screening_text(question_id: str, answers: Mapping[str, Any], rulebook: Rulebook) -> str:
+    if question_id != ALL_REGION_QUESTIONS:
+        return next(q.text for q in rulebook.questions if q.id == question_id)
+    items = []
+    for question in pending_region_questions(answers, rulebook):
+        items += question.items or [question.short_text]
+    bullets = "\n".join(f"- {item}" for item in items)
+    return f"A few safety questions for this area. Since it started, have you had any of these?\n{bullets}"
 
 
 def required_fields(answers: Mapping[str, Any], rulebook: Rulebook) -> list[str]:
@@ -202,15 +225,23 @@ def _screening(
     answer = parse_yes_no(text)
     if answer is None:
         return None
-    question_id = "initial" if slot == "screen_initial" else answers.get("screen_region_question")
     screening = dict(answers.get("screening_answers") or {})
-    screening[f"screen_{question_id}"] = answer
+    if slot == "screen_initial":
+        screening["screen_initial"] = answer
+        return {slot: answer, "screening_answers": screening}
+    question_id = answers.get("screen_region_question") or ALL_REGION_QUESTIONS
+    if question_id == ALL_REGION_QUESTIONS:
+        screening["asked"] = [*screening.get("asked", ()), ALL_REGION_QUESTIONS]
+        if not answer:
+            for question in pending_region_questions(answers, rulebook):
+                screening[f"screen_{question.id}"] = False
+    else:
+        screening[f"screen_{question_id}"] = answer
     updates: dict[str, Any] = {slot: answer, "screening_answers": screening}
-    if slot == "screen_region":
-        # Several region questions share one slot: clear it while more remain to be asked.
-        remaining = pending_region_question({**answers, "screening_answers": screening}, rulebook)
-        if remaining:
-            updates.update({"screen_region": None, "screen_region_question": remaining})
+    # Several region questions share one slot: clear it while more remain to be asked.
+    remaining = pending_region_question({**answers, "screening_answers": screening}, rulebook)
+    if remaining:
+        updates.update({"screen_region": None, "screen_region_question": remaining})
     return updates
 
 

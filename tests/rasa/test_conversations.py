@@ -44,7 +44,7 @@ def run_script(service: Service, sender: str, script: list[tuple[str, str | None
 def answer_for(question: str) -> str | None:
     """What a routine patient answers to the intake's later questions; None at the summary."""
     question = question.lower()
-    if "here's what i have" in question:
+    if "is that right?" in question:
         return None
     for keyword, answer in (
         ("achieve", "run a half marathon again"),
