@@ -232,8 +232,11 @@ class Rulebook:
 
     def _compile(self) -> None:
         self._owner_ids: dict[tuple[str, str], int] = {}
-        self._index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        self._groups: list[tuple[int, tuple[tuple[int, ...], ...]]] = []
+        # first stem -> (all stems, the set of them, owner); a phrase is only tried when every
+        # one of its stems occurs in the sentence.
+        self._index: dict[str, list[tuple[tuple[str, ...], frozenset[str], int]]] = {}
+        # term owner -> (owner, group) for every same_sentence group that uses the term
+        self._groups_by_term: dict[int, list[tuple[int, frozenset[int]]]] = {}
         self._personal_only: set[int] = set()
         for name, phrases in self.terms.items():
             self._add_owner(("term", name), Detector(phrases=phrases))
@@ -252,13 +255,11 @@ class Rulebook:
         owner = self._owner_ids[key] = len(self._owner_ids)
         for phrase in detector.phrases:
             stems = phrase_stems(phrase)
-            self._index.setdefault(stems[0], []).append((stems, owner))
-        if detector.same_sentence:
-            groups = tuple(
-                tuple(self._owner_ids[("term", name)] for name in group)
-                for group in detector.same_sentence
-            )
-            self._groups.append((owner, groups))
+            self._index.setdefault(stems[0], []).append((stems, frozenset(stems), owner))
+        for names in detector.same_sentence:
+            group = frozenset(self._owner_ids[("term", name)] for name in names)
+            for term in group:
+                self._groups_by_term.setdefault(term, []).append((owner, group))
         return owner
 
     def _all_phrases(self) -> Iterable[tuple[str, ...]]:
@@ -270,11 +271,12 @@ class Rulebook:
         hits: dict[int, str] = {}
         ages: list[int] = []
         for piece in split_sentences(text):
-            sentence = analyse_sentence(piece, self._spelling)
+            sentence_words = words(piece)
+            sentence = analyse_sentence(piece, sentence_words, self._spelling)
             evidence = _quote(sentence.text)
             for owner in self._scan_sentence(sentence):
                 hits.setdefault(owner, evidence)
-            ages.extend(_stated_ages(words(piece)))
+            ages.extend(_stated_ages(sentence_words))
         return _TextScan(tuple(hits.items()), tuple(ages))
 
     def _scan_sentence(self, sentence: Sentence) -> set[int]:
@@ -283,9 +285,10 @@ class Rulebook:
             # A cue inside a phrase that matched ("there's NO feeling in my groin") is part of
             # a disclosure, not a denial of what follows: match again without its scope.
             found, _ = self._match_phrases(_without_scopes(sentence.tokens, consumed), consumed)
-        for owner, groups in self._groups:
-            if any(all(term in found for term in group) for group in groups):
-                found.add(owner)
+        for term in [owner for owner in found if owner in self._groups_by_term]:
+            for owner, group in self._groups_by_term[term]:
+                if group <= found:
+                    found.add(owner)
         return found
 
     def _match_phrases(
@@ -294,10 +297,13 @@ class Rulebook:
         """Owners whose phrases match un-negated, and the cues that sit inside those matches."""
         found: set[int] = set()
         cues_in_matches: set[int] = set()
+        present = {token.stem for token in tokens}
         for start, token in enumerate(tokens):
             if token.negated:
                 continue
-            for stems, owner in self._index.get(token.stem, ()):
+            for stems, needed, owner in self._index.get(token.stem, ()):
+                if not needed <= present:
+                    continue
                 end = _match_end(tokens, start, stems)
                 if end is None or post_negated(tokens, end):
                     continue

@@ -23,6 +23,7 @@ wipe", and so on. The steps, all deterministic:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -158,6 +159,7 @@ _NO_STEM = frozenset(
 _SUFFIXES = ("nesses", "ness", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly", "y", "e")
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A light, deterministic stem: enough to join "numb/numbness/numbed", not a linguist."""
     if word in _NO_STEM or len(word) <= 3 or not word.isalpha():
@@ -331,6 +333,8 @@ def _shared_head_follows(tokens: list[str], stems: list[str], start: int) -> boo
 def post_negated(tokens: tuple[Token, ...], end: int) -> bool:
     """Checklist style: the match at tokens[..end] is followed by ": none" / "- no" and nothing
     else in the clause, or it "has been ruled out"."""
+    if len(tokens) - end > 8:
+        return False  # too much follows for a checklist answer
     rest = [t.word for t in tokens[end + 1 :]]
     while rest and is_punct(rest[0]):
         rest.pop(0)
@@ -341,8 +345,8 @@ def post_negated(tokens: tuple[Token, ...], end: int) -> bool:
     return len(rest) <= 4 and (rest[-2:] == ["ruled", "out"] or rest[-1] == "excluded")
 
 
-def analyse_sentence(sentence: str, resolve_stem: StemResolver) -> Sentence:
-    tokens = words(sentence)
+def analyse_sentence(sentence: str, tokens: list[str], resolve_stem: StemResolver) -> Sentence:
+    """The sentence's tokens (from `words(sentence)`) with stems and negation scopes."""
     stems = [PUNCT if is_punct(w) else stem(w) for w in tokens]
     covered_by, cues = negation_scopes(tokens, stems)
     kept_position: dict[int, int] = {}
