@@ -130,3 +130,15 @@ def test_assess_on_30_messages_is_well_under_5_ms_per_turn():
         rulebook.assess([*messages, f"and one more detail number {turn}"], {"age": 40})
         timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.005
+
+
+def test_the_engine_never_logs_or_prints_patient_text():
+    """Patient messages are PHI: bot.triage returns evidence to its caller and writes nothing."""
+    for path in PACKAGE_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = {a.name for a in node.names} | {getattr(node, "module", None) or ""}
+                assert "logging" not in names, path.name
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "print", path.name
