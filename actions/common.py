@@ -29,7 +29,6 @@ def answers_from(tracker: Tracker) -> dict[str, Any]:
     """The intake answers given so far, plus the screening state the form logic needs."""
     answers = {name: tracker.get_slot(name) for name in INTAKE_FIELDS}
     answers["screening_answers"] = tracker.get_slot("screening_answers") or {}
-    answers["screen_region_question"] = tracker.get_slot("screen_region_question")
     return {key: value for key, value in answers.items() if value is not None}
 
 
@@ -37,8 +36,6 @@ def engine_answers(tracker: Tracker) -> dict[str, Any]:
     """The answers in the shape the triage engine reads (screening answers flattened)."""
     answers = answers_from(tracker)
     answers.update(answers.pop("screening_answers"))
-    answers.pop("asked", None)
-    answers.pop("screen_region_question", None)
     return answers
 
 
@@ -59,8 +56,7 @@ def transcript_from(tracker: Tracker) -> list[TranscriptLine]:
     for event in tracker.events:
         kind, text = event.get("event"), event.get("text")
         if kind in ("user", "bot") and text:
-            role = "patient" if kind == "user" else "assistant"
-            lines.append(TranscriptLine(role=role, text=text, timestamp=event.get("timestamp")))
+            lines.append(TranscriptLine(role=kind, text=text, timestamp=event.get("timestamp")))
     return lines
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -16,21 +16,6 @@ CONFIRM_BUTTONS = [
     {"title": "Yes, that's right", "payload": "/affirm"},
     {"title": "Change something", "payload": "/deny"},
 ]
-
-
-class ActionConsentOutcome(Action):
-    """Starts the intake after consent; nothing is stored when the patient declines."""
-
-    def name(self) -> str:
-        return "action_consent_outcome"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        if tracker.get_slot("consent"):
-            return [FollowupAction("intake_form")]
-        dispatcher.utter_message(response="utter_consent_declined")
-        return []
 
 
 class ActionShowSummary(Action):
@@ -121,7 +106,6 @@ class ActionStartOver(Action):
         return [
             *cleared,
             SlotSet("screening_answers", None),
-            SlotSet("screen_region_question", None),
             SlotSet("failed_attempts", 0),
             SlotSet("summary_confirmed", None),
             ActiveLoop(None),

@@ -12,7 +12,6 @@ from rasa_sdk.types import DomainDict
 from actions.common import answers_from, rulebook, sync
 from bot.intake.flow import (
     accept_answer,
-    pending_region_question,
     region_screening_text,
     required_fields,
 )
@@ -97,7 +96,7 @@ class ActionAskScreenInitial(Action):
 
 
 class ActionAskScreenRegion(Action):
-    """Asks the next region-specific screening question for the patient's body region."""
+    """Asks the region-specific safety questions for the patient's body region."""
 
     def name(self) -> str:
         return "action_ask_screen_region"
@@ -105,10 +104,6 @@ class ActionAskScreenRegion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answers = answers_from(tracker)
-        question_id = pending_region_question(answers, rulebook)
-        if question_id is None:
-            return [SlotSet("screen_region", False)]
-        text = region_screening_text(question_id, answers, rulebook)
+        text = region_screening_text(answers_from(tracker), rulebook)
         dispatcher.utter_message(text=text, buttons=YES_NO_BUTTONS)
-        return [SlotSet("screen_region_question", question_id)]
+        return []

@@ -40,7 +40,7 @@ CALLBACK_FORM = "callback_form"
 EMERGENCY_PAUSED = "utter_emergency_paused"
 URGENT_PAUSED = "utter_urgent_paused"
 CALLBACK_CONFIRMED = "utter_callback_confirmed"
-SCREENING_SLOTS = {"screen_initial": "initial", "screen_region": None}
+SCREENING_SLOTS = ("screen_initial", "screen_region")
 ANSWERED_YES = "answered yes to"  # the engine's evidence for a screening-question answer
 
 
@@ -53,10 +53,19 @@ def patient_texts(tracker: DialogueStateTracker) -> list[str]:
     ]
 
 
-def recorded_tier(tracker: DialogueStateTracker) -> str:
-    """The highest tier the guard has ever set in this conversation (survives restarts)."""
+def recorded_tier(tracker: DialogueStateTracker, before_latest_message: bool = False) -> str:
+    """The highest tier the guard has set in this conversation (survives restarts).
+
+    With `before_latest_message`, only what was known before the patient's latest message:
+    whether that message raised the tier is what the guard decides (and `rasa test` replays a
+    story's slot events before it asks for the prediction).
+    """
+    events = list(tracker.events)
+    if before_latest_message:
+        last_user = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=0)
+        events = events[:last_user]
     tier = "routine"
-    for event in tracker.events:
+    for event in events:
         if isinstance(event, SlotSet) and event.key == "urgency" and event.value:
             tier = max_tier(tier, str(event.value))
     return tier
@@ -74,13 +83,12 @@ def screening_answers(tracker: DialogueStateTracker) -> dict[str, Any]:
         if value is not None:
             answers[key] = value
     requested = tracker.get_slot(REQUESTED_SLOT)
-    if tracker.active_loop_name and requested in SCREENING_SLOTS:
-        question_id = SCREENING_SLOTS[requested] or tracker.get_slot("screen_region_question")
-        message = tracker.latest_message
-        if question_id and message is not None:
-            intent = (message.intent or {}).get("name")
-            if intent == "affirm" or parse_yes_no(message.text or "") is True:
-                answers[f"screen_{question_id}"] = True
+    message = tracker.latest_message
+    if tracker.active_loop_name and requested in SCREENING_SLOTS and message is not None:
+        intent = (message.intent or {}).get("name")
+        if intent == "affirm" or parse_yes_no(message.text or "") is True:
+            # "screen_initial" / "screen_region": the engine knows which rules each one covers.
+            answers[requested] = True
     return answers
 
 
@@ -155,10 +163,9 @@ class TriageGuardPolicy(Policy):
         )
 
     def _decide(self, tracker: DialogueStateTracker) -> tuple[str | None, list[Event]]:
-        previous = recorded_tier(tracker)
         last_action = tracker.latest_action_name
-
         if last_action == ACTION_LISTEN_NAME:
+            previous = recorded_tier(tracker, before_latest_message=True)
             assessment = self.rulebook.assess(patient_texts(tracker), screening_answers(tracker))
             tier = max_tier(previous, assessment.tier)
             if tier_rank(tier) > tier_rank(previous):
@@ -176,6 +183,7 @@ class TriageGuardPolicy(Policy):
                 return URGENT_PAUSED, []
             return None, []
 
+        previous = recorded_tier(tracker)
         if previous == "routine":
             return None, []
         if last_action and last_action.startswith("utter_escalate_"):

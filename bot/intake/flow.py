@@ -111,9 +111,6 @@ class AnswerOutcome:
         return self.reprompt is None
 
 
-ALL_REGION_QUESTIONS = "all"
-
-
 def pending_region_questions(
     answers: Mapping[str, Any], rulebook: Rulebook
 ) -> list[ScreeningQuestion]:
@@ -121,24 +118,18 @@ def pending_region_questions(
     age = answers.get("age") if isinstance(answers.get("age"), int) else None
     done = answers.get("screening_answers") or {}
     regions = answers.get("body_regions") or []
-    return [q for q in rulebook.region_questions(regions, age) if f"screen_{q.id}" not in done]
+    return [q for q in rulebook.region_questions(regions, age) if q.answer_key not in done]
 
 
-def pending_region_question(answers: Mapping[str, Any], rulebook: Rulebook) -> str | None:
-    """What to ask next for screen_region: all the region's questions at once first (most
-    patients answer "no" in one turn), then one by one after a "yes" so the flag is precise."""
+def region_screening_text(answers: Mapping[str, Any], rulebook: Rulebook) -> str:
+    """All of the region's safety questions as one yes/no question: most patients answer "no"
+    in one turn, and a "yes" escalates at once (the guard reads `screen_region`), so nothing
+    is lost if the patient leaves before saying which item applied."""
     pending = pending_region_questions(answers, rulebook)
-    if not pending:
-        return None
-    asked_all = ALL_REGION_QUESTIONS in (answers.get("screening_answers") or {}).get("asked", ())
-    return pending[0].id if asked_all or len(pending) == 1 else ALL_REGION_QUESTIONS
-
-
-def region_screening_text(question_id: str, answers: Mapping[str, Any], rulebook: Rulebook) -> str:
-    if question_id != ALL_REGION_QUESTIONS:
-        return next(q.text for q in rulebook.questions if q.id == question_id)
+    if len(pending) == 1:
+        return pending[0].text
     items = []
-    for question in pending_region_questions(answers, rulebook):
+    for question in pending:
         items += question.items or [question.short_text]
     bullets = "\n".join(f"- {item}" for item in items)
     return f"A few safety questions for this area. Since it started, have you had any of these?\n{bullets}"
@@ -166,7 +157,7 @@ def required_fields(answers: Mapping[str, Any], rulebook: Rulebook) -> list[str]
         "treatments_tried",
         "health_history",
     ]
-    if answers.get("screen_region") is None and pending_region_question(answers, rulebook):
+    if answers.get("screen_region") is None and pending_region_questions(answers, rulebook):
         fields.append("screen_region")
     fields += ["goals", "contact_name", "contact_phone"]
     return fields
@@ -227,22 +218,11 @@ def _screening(
         return None
     screening = dict(answers.get("screening_answers") or {})
     if slot == "screen_initial":
-        screening["screen_initial"] = answer
-        return {slot: answer, "screening_answers": screening}
-    question_id = answers.get("screen_region_question") or ALL_REGION_QUESTIONS
-    if question_id == ALL_REGION_QUESTIONS:
-        screening["asked"] = [*screening.get("asked", ()), ALL_REGION_QUESTIONS]
-        if not answer:
-            for question in pending_region_questions(answers, rulebook):
-                screening[f"screen_{question.id}"] = False
+        screening[rulebook.initial_question.answer_key] = answer
     else:
-        screening[f"screen_{question_id}"] = answer
-    updates: dict[str, Any] = {slot: answer, "screening_answers": screening}
-    # Several region questions share one slot: clear it while more remain to be asked.
-    remaining = pending_region_question({**answers, "screening_answers": screening}, rulebook)
-    if remaining:
-        updates.update({"screen_region": None, "screen_region_question": remaining})
-    return updates
+        for question in pending_region_questions(answers, rulebook):
+            screening[question.answer_key] = answer
+    return {slot: answer, "screening_answers": screening}
 
 
 def _complaint(
