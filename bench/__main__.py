@@ -98,6 +98,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--only", choices=("ours", "baseline"), help="benchmark one side only (development)"
     )
+    parser.add_argument(
+        "--model", type=Path, help="serve this trained model as ours (no training, no train time)"
+    )
     parser.add_argument("--out", type=Path, help="results JSON (default: bench/results/…)")
     parser.add_argument(
         "--compare", type=Path, help="earlier results JSON (default: the last run of this mode)"
@@ -139,15 +142,20 @@ async def run_levels(
     mix: Callable[[int], Script],
     prefix: str,
     servers: list[Server],
+    action_url: str | None = None,
 ) -> list[LevelResult]:
     results = []
     for level in levels:
         print(f"    {level.name}: {level.message_budget} messages …", flush=True)
+        timings_before = await action_timings(action_url) if action_url else {}
         cpu = CpuMeter(servers)
         result = await run_level(
             base_url, level.name, level.concurrency, level.message_budget, mix, prefix
         )
         result.cpu = cpu.report()
+        if action_url:
+            timings = await action_timings(action_url)
+            result.action_server = action_server_summary(timings_before, timings, result)
         print(
             f"    {level.name}: {result.messages} messages in {result.wall_seconds:.1f} s, "
             f"{sum(r.outcome == 'failed' for r in result.conversations)} conversations failed, "
@@ -241,14 +249,15 @@ async def action_timings(action_url: str) -> dict[str, list[float]]:
 
 
 def action_server_summary(
-    before: dict[str, list[float]], after: dict[str, list[float]]
+    before: dict[str, list[float]], after: dict[str, list[float]], level: LevelResult
 ) -> dict[str, Any]:
-    """Per-call time inside the action server during the measured levels only."""
+    """Per-call time inside the action server during one level, and its share of the latency."""
     during = {name: calls[len(before.get(name, [])) :] for name, calls in after.items()}
     every_call = [ms for calls in during.values() for ms in calls]
     return {
         "calls": len(every_call),
         **latency_summary(every_call),
+        "share_of_latency": round(sum(every_call) / max(sum(level.latencies_ms), 1), 3),
         "by_action": {
             name: {"calls": len(calls), **latency_summary(calls)}
             for name, calls in sorted(during.items())
@@ -327,9 +336,9 @@ async def bench_ours(
             flush=True,
         )
         await warm_up(base_url, [ROUTINE, EMERGENCY_ESCALATION], "bench-warm-ours")
-        before = await action_timings(action_url)
-        results = await run_levels(base_url, levels, our_mix, "bench-ours", [rasa, actions])
-        after = await action_timings(action_url)
+        results = await run_levels(
+            base_url, levels, our_mix, "bench-ours", [rasa, actions], action_url
+        )
     finally:
         for server in (rasa, actions):
             server.stop()
@@ -347,7 +356,6 @@ async def bench_ours(
             for name, server in (("rasa", rasa), ("actions", actions))
         },
     )
-    summary["action_server"] = action_server_summary(before, after)
     summary["database"] = await check_database(database_url, results)
     return summary
 
@@ -390,7 +398,9 @@ async def main() -> int:
         with MemorySampler() as sampler:
             if args.only != "ours":
                 baseline_model = await asyncio.to_thread(prepare_baseline, workdir, retrain)
-            if args.only != "baseline":
+            if args.only != "baseline" and args.model:
+                our_model = TrainedModel(ROOT, args.model.resolve(), None, None, cached=True)
+            elif args.only != "baseline":
                 our_model = await asyncio.to_thread(prepare_ours, workdir, retrain)
             if args.only != "ours":
                 busy = await asyncio.to_thread(wait_for_quiet_machine, quiet_wait)
@@ -418,7 +428,7 @@ async def main() -> int:
     print(f"{mode} run, {results['total_seconds']:.0f} s in all; results: {out}")
     if previous:
         print(f"\nOur figures against {compare}:")
-        for line in changes_since(previous, results):
+        for line in changes_since(previous, results) or ["(no figures of ours to compare)"]:
             print(f"  {line}")
     if args.keep:
         print(f"work directory and logs kept in {workdir}")

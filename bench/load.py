@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -46,6 +47,7 @@ class LevelResult:
     conversations: list[ConversationRecord] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)  # turn-level: HTTP errors, empty replies
     cpu: dict[str, float] = field(default_factory=dict)  # see processes.CpuMeter
+    action_server: dict[str, Any] = field(default_factory=dict)  # time inside the action server
 
     @property
     def messages(self) -> int:
