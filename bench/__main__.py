@@ -132,7 +132,7 @@ async def warm_up(base_url: str, scripts: list[Script], prefix: str) -> None:
         if record.outcome != "ok":
             raise BenchError(
                 f"warm-up {record.kind} conversation failed after {record.turns} turns: "
-                f"{record.failure}; the bot's last reply was:\n{record.last_reply}"
+                f"{record.failure}; to {record.last_sent!r} the bot replied:\n{record.last_reply}"
             )
 
 
@@ -170,7 +170,13 @@ def conversations_summary(levels: list[LevelResult]) -> dict[str, Any]:
     records = [record for level in levels for record in level.conversations]
     failures = Counter(f"{r.kind}: {r.failure}" for r in records if r.failure)
     examples = [
-        {"kind": r.kind, "failure": r.failure, "turns": r.turns, "last_reply": r.last_reply}
+        {
+            "kind": r.kind,
+            "failure": r.failure,
+            "turns": r.turns,
+            "last_sent": r.last_sent,
+            "last_reply": r.last_reply,
+        }
         for r in records
         if r.failure
     ][:5]

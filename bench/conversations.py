@@ -108,7 +108,10 @@ ROUTINE_INTAKE = Script(
     kind="routine",
     opening="hi",
     rules=(
-        Rule("here's what i have", "/affirm"),  # the summary read-back: confirm it
+        # The summary read-back (it repeats earlier answers, so it is recognised first): confirm.
+        Rule("what you've told us", "/affirm"),
+        Rule("here's what i have", "/affirm"),
+        Rule("is that right?", "/affirm"),
         *_OPENING_RULES,
         Rule("how old", "44"),
         Rule("own words", "my heel hurts first thing in the morning, like stepping on glass"),

@@ -34,7 +34,8 @@ class ConversationRecord:
     outcome: str  # "ok" or "failed"
     failure: str | None
     turns: int
-    last_reply: str  # the bot's last words, to diagnose a failure (synthetic data only)
+    last_sent: str  # the last message sent and ...
+    last_reply: str  # ... the bot's reply, to diagnose a failure (synthetic data only)
 
 
 @dataclass
@@ -63,8 +64,9 @@ async def hold_conversation(
 ) -> None:
     conversation = Conversation(script)
     message: str | None = conversation.first_message()
-    last_reply = ""
+    last_sent = last_reply = ""
     while message is not None:
+        last_sent = message
         started = time.perf_counter()
         try:
             response = await client.post(url, json={"sender": sender, "message": message})
@@ -91,6 +93,7 @@ async def hold_conversation(
             conversation.outcome,
             conversation.failure,
             conversation.turns,
+            last_sent,
             last_reply,
         )
     )
