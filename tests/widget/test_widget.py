@@ -27,10 +27,10 @@ EMERGENCY_TEL = "tel:911"
 CANT_REACH = "Sorry, we can't reach the assistant right now."
 MAX_TURNS = 25
 
+CONFIRM_SUMMARY = "Yes, that's right"
 # What a routine patient (plantar heel pain) answers, keyed by words of the question; where the
 # assistant offers buttons with one of these titles, the patient presses the button instead.
 ROUTINE_ANSWERS = [
-    ("here's what i have", "Yes, that's right"),
     ("how old", "44"),
     ("right now", "No"),
     ("own words", "my heel hurts first thing in the morning, like stepping on glass"),
@@ -52,8 +52,12 @@ ROUTINE_ANSWERS = [
 def answer(widget: Widget) -> None:
     """Answer the assistant's latest question the way the routine patient would."""
     question = widget.last_bot_text().lower()
-    text = next((reply for key, reply in ROUTINE_ANSWERS if key in question), None)
     titles = widget.reply_titles()
+    if CONFIRM_SUMMARY in titles:  # the read-back (it quotes the answers, so match no words)
+        widget.screenshot("desktop-summary")
+        widget.choose(CONFIRM_SUMMARY)
+        return
+    text = next((reply for key, reply in ROUTINE_ANSWERS if key in question), None)
     if text is None and "No" in titles:
         text = "No"  # a screening question about the region: nothing alarming
     assert text is not None, f"unexpected question: {question!r}"
@@ -92,8 +96,6 @@ def test_routine_intake_from_notice_to_next_steps(widget: Widget, service: Servi
     for _ in range(MAX_TURNS):
         if "intake is complete" in widget.last_bot_text().lower():
             break
-        if "here's what i have" in widget.last_bot_text().lower():
-            widget.screenshot("desktop-summary")
         answer(widget)
     else:
         pytest.fail(f"no end after {MAX_TURNS} answers; last: {widget.last_bot_text()!r}")

@@ -127,12 +127,6 @@
   host.hidden = true; // until the stylesheet has loaded, so nothing flashes unstyled
   const root = host.attachShadow({ mode: "open" });
   const stylesheet = el("link", { rel: "stylesheet", href: config.stylesheet });
-  stylesheet.addEventListener("load", () => {
-    host.hidden = false;
-  });
-  stylesheet.addEventListener("error", () => {
-    host.hidden = false; // unstyled but usable beats invisible
-  });
 
   const launcher = el(
     "button",
@@ -148,10 +142,16 @@
     { class: "pw-header-button pw-close", type: "button", "aria-label": "Close chat" },
     el("span", { "aria-hidden": "true" }, "\u00d7"),
   );
+  // A div, not <header>: the page has its own banner landmark.
   const header = el(
-    "header",
+    "div",
     { class: "pw-header" },
-    el("div", { class: "pw-heading" }, title, el("p", { class: "pw-subtitle" }, "Symptom intake assistant")),
+    el(
+      "div",
+      { class: "pw-heading" },
+      title,
+      el("p", { class: "pw-subtitle" }, "Symptom intake assistant"),
+    ),
     el("div", { class: "pw-header-actions" }, restartButton, closeButton),
   );
 
@@ -161,7 +161,11 @@
   const errorNotice = el("div", { class: "pw-error", role: "alert" });
   const announcer = el("div", { class: "pw-visually-hidden", "aria-live": "polite" });
 
-  const confirmYes = el("button", { class: "pw-button pw-button-primary", type: "button" }, "Yes, start over");
+  const confirmYes = el(
+    "button",
+    { class: "pw-button pw-button-primary", type: "button" },
+    "Yes, start over",
+  );
   const confirmNo = el("button", { class: "pw-button", type: "button" }, "Cancel");
   const restartConfirm = el(
     "div",
@@ -175,7 +179,11 @@
   );
   restartConfirm.hidden = true;
 
-  const startButton = el("button", { class: "pw-button pw-button-primary pw-start", type: "button" }, "Start");
+  const startButton = el(
+    "button",
+    { class: "pw-button pw-button-primary pw-start", type: "button" },
+    "Start",
+  );
   const notice = el(
     "div",
     { class: "pw-notice", role: "group", "aria-labelledby": "pw-notice-title" },
@@ -203,11 +211,22 @@
     startButton,
   );
 
-  const log = el("ol", { class: "pw-log", "aria-label": "Conversation" });
+  const log = el("ol", { class: "pw-log" });
   const typing = el("div", { class: "pw-typing", role: "status" });
-  const scroller = el("div", { class: "pw-scroller" }, notice, log, typing);
+  // Focusable, so keyboard users can scroll back through the conversation.
+  const scroller = el(
+    "div",
+    { class: "pw-scroller", role: "region", "aria-label": "Conversation", tabindex: "0" },
+    notice,
+    log,
+    typing,
+  );
 
-  const quickReplies = el("div", { class: "pw-replies", role: "group", "aria-label": "Suggested answers" });
+  const quickReplies = el("div", {
+    class: "pw-replies",
+    role: "group",
+    "aria-label": "Suggested answers",
+  });
 
   const input = el("textarea", {
     id: "pw-input",
@@ -240,6 +259,12 @@
     announcer,
   );
   panel.hidden = true;
+
+  const reveal = () => {
+    host.hidden = false;
+  };
+  stylesheet.addEventListener("load", reveal);
+  stylesheet.addEventListener("error", reveal); // unstyled but usable beats invisible
 
   root.append(stylesheet, el("div", { class: "pw-root" }, launcher, panel));
 
@@ -289,7 +314,9 @@
       ...state.quickReplies.map((reply) => {
         const button = el("button", { class: "pw-reply", type: "button" }, reply.title);
         // event.detail is 0 when a key (not a pointer) pressed the button.
-        button.addEventListener("click", (event) => send(reply.payload, reply.title, event.detail === 0));
+        button.addEventListener("click", (event) =>
+          send(reply.payload, reply.title, event.detail === 0),
+        );
         return button;
       }),
     );
@@ -329,7 +356,9 @@
     }
     input.disabled = paused;
     sendButton.disabled = paused;
-    input.placeholder = paused ? `Chat paused. Please call ${state.emergencyNumber} now.` : "Type your answer";
+    input.placeholder = paused
+      ? `Chat paused. Please call ${state.emergencyNumber} now.`
+      : "Type your answer";
     // One click must not clear the emergency instructions away.
     restartButton.hidden = paused || !state.started;
     if (paused) {
@@ -361,8 +390,30 @@
   }
 
   function scrollToEnd() {
-    scroller.scrollTo({ top: scroller.scrollHeight, behavior: reducedMotion.matches ? "auto" : "smooth" });
+    followingEnd = true;
+    scroller.scrollTo({
+      top: scroller.scrollHeight,
+      behavior: reducedMotion.matches ? "auto" : "smooth",
+    });
   }
+
+  // Keep the latest message in view when the chat gets shorter (an on-screen keyboard opens, a
+  // banner appears, the phone turns), unless the patient has scrolled back up to read.
+  let followingEnd = true;
+  let lastScrollTop = 0;
+  scroller.addEventListener("scroll", () => {
+    if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4) {
+      followingEnd = true;
+    } else if (scroller.scrollTop < lastScrollTop) {
+      followingEnd = false;
+    }
+    lastScrollTop = scroller.scrollTop;
+  });
+  new ResizeObserver(() => {
+    if (followingEnd) {
+      scroller.scrollTop = scroller.scrollHeight;
+    }
+  }).observe(scroller);
 
   function announce(text) {
     announcer.textContent = "";
@@ -374,7 +425,12 @@
 
   function showError() {
     errorNotice.replaceChildren(
-      el("p", {}, "Sorry, we can't reach the assistant right now. ", ...clinicPhoneSentence("Please call")),
+      el(
+        "p",
+        {},
+        "Sorry, we can't reach the assistant right now. ",
+        ...clinicPhoneSentence("Please call"),
+      ),
     );
   }
 
@@ -419,7 +475,9 @@
       }
       if (Array.isArray(reply.buttons)) {
         state.quickReplies = reply.buttons
-          .filter((button) => typeof button.title === "string" && typeof button.payload === "string")
+          .filter(
+            (button) => typeof button.title === "string" && typeof button.payload === "string",
+          )
           .map((button) => ({ title: button.title, payload: button.payload }));
       }
       // The escalation responses carry {"state": "emergency" | "urgent", "phone", ...} as a
@@ -463,7 +521,10 @@
     errorNotice.replaceChildren();
     if (!isStart) {
       // Shown straight away, taken back if it does not arrive.
-      renderMessage({ role: "patient", text: shownText, time: sentAt }, state.messages[state.messages.length - 1]);
+      renderMessage(
+        { role: "patient", text: shownText, time: sentAt },
+        state.messages[state.messages.length - 1],
+      );
       state.quickReplies = [];
       renderQuickReplies();
     }
@@ -497,7 +558,7 @@
     renderControls();
     scrollToEnd();
     if (state.mode === "emergency") {
-      emergencyBanner.focus();
+      emergencyBanner.focus({ preventScroll: true });
     } else {
       keepFocus(byKeyboard, input);
     }
@@ -528,7 +589,7 @@
   launcher.addEventListener("click", () => {
     setOpen(true);
     if (state.mode === "emergency") {
-      emergencyBanner.focus();
+      emergencyBanner.focus({ preventScroll: true });
     } else {
       (state.started ? input : startButton).focus();
     }
