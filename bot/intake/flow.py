@@ -157,7 +157,8 @@ def required_fields(answers: Mapping[str, Any], rulebook: Rulebook) -> list[str]
         "treatments_tried",
         "health_history",
     ]
-    if answers.get("screen_region") is None and pending_region_questions(answers, rulebook):
+    age = age if isinstance(age, int) else None
+    if rulebook.region_questions(regions or [], age):
         fields.append("screen_region")
     fields += ["goals", "contact_name", "contact_phone"]
     return fields
