@@ -71,6 +71,20 @@ def recorded_tier(tracker: DialogueStateTracker, before_latest_message: bool = F
     return tier
 
 
+def question_pending_at_latest_message(tracker: DialogueStateTracker) -> str | None:
+    """The form question the patient's latest message answers (read from the events before it,
+    so the guard's own events after the message - deactivating the form - don't hide it)."""
+    active_loop, requested, pending = None, None, None
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            pending = requested if active_loop else None
+        elif isinstance(event, ActiveLoop):
+            active_loop = event.name
+        elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            requested = event.value
+    return pending
+
+
 def screening_answers(tracker: DialogueStateTracker) -> dict[str, Any]:
     """Structured answers for the engine, including a yes/no just given to a screening question.
 
@@ -82,9 +96,9 @@ def screening_answers(tracker: DialogueStateTracker) -> dict[str, Any]:
         value = tracker.get_slot(key)
         if value is not None:
             answers[key] = value
-    requested = tracker.get_slot(REQUESTED_SLOT)
+    requested = question_pending_at_latest_message(tracker)
     message = tracker.latest_message
-    if tracker.active_loop_name and requested in SCREENING_SLOTS and message is not None:
+    if requested in SCREENING_SLOTS and message is not None:
         intent = (message.intent or {}).get("name")
         if intent == "affirm" or parse_yes_no(message.text or "") is True:
             # "screen_initial" / "screen_region": the engine knows which rules each one covers.
