@@ -143,3 +143,29 @@ def test_empty_huge_and_html_messages_get_an_answer(service: Service, sender: st
     for message in ("", " ", "<script>alert(1)</script>", "x" * 20000, "\x00\x01\x02"):
         replies = service.chat(sender, message)
         assert isinstance(replies, list)
+
+
+def test_start_over_after_an_emergency_keeps_the_chat_paused(service: Service, sender: str) -> None:
+    service.chat(sender, "my chest feels crushed and the pain goes down my left arm")
+    for message in ("start over", "/start_over", "hi", "my heel hurts"):
+        reply = texts(service.chat(sender, message)).lower()
+        assert "call 911" in reply, message  # the tier never goes down
+        assert not any(marker in reply for marker in SELF_CARE_MARKERS)
+
+
+def test_emergency_with_the_action_server_down_is_recorded_when_it_is_back(
+    service: Service, sender: str
+) -> None:
+    service.stop_actions()
+    try:
+        reply = texts(service.chat(sender, "I can't feel my saddle area and I can't pee")).lower()
+        assert "call 911" in reply  # sent by the Rasa engine alone
+        assert service.intake(sender) is None
+    finally:
+        service.start_actions()
+    reply = texts(service.chat(sender, "ok")).lower()
+    assert "call 911" in reply
+    intake = service.intake(sender)
+    assert intake is not None and intake.urgency == "emergency"
+    texts(service.chat(sender, "thanks"))
+    assert service.intake(sender).id == intake.id  # recorded once, no duplicate
