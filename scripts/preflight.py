@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.settings import SettingsError, get_settings
 
-PORTS = {"Rasa": "RASA_PORT", "action server": "ACTION_PORT", "staff web app": "WEB_PORT"}
+PORTS = {"Rasa": "RASA_PORT", "the action server": "ACTION_PORT", "the staff web app": "WEB_PORT"}
 
 
 def port_in_use(port: int) -> bool:
@@ -49,7 +49,7 @@ def main() -> int:
         port = int(os.environ[variable])
         if port_in_use(port):
             problems.append(
-                f"port {port} for the {name} is already in use (another copy running?). "
+                f"port {port} for {name} is already in use (another copy running?). "
                 f"Stop it, or choose another port: {variable}=<port> make run"
             )
     failure = asyncio.run(database_reachable(settings.database_url))
