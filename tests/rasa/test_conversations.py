@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.rasa.conftest import Service, texts
+from tests.rasa.patients import PRESENTATIONS
 
 pytestmark = pytest.mark.rasa
 
@@ -169,3 +170,25 @@ def test_emergency_with_the_action_server_down_is_recorded_when_it_is_back(
     assert intake is not None and intake.urgency == "emergency"
     texts(service.chat(sender, "thanks"))
     assert service.intake(sender).id == intake.id  # recorded once, no duplicate
+
+
+def test_the_summary_can_be_corrected(service: Service, sender: str) -> None:
+    patient = PRESENTATIONS[0]
+    reply = texts(service.chat(sender, patient.opening))
+    while (answer := patient.answer(reply)) is not None:
+        reply = texts(service.chat(sender, answer))
+    corrected = texts(service.chat(sender, "actually it's my right heel")).lower()
+    assert "(right side)" in corrected and "is that right?" in corrected
+    assert "what would you like to change" in texts(service.chat(sender, "/deny")).lower()
+    service.chat(sender, '/correct_answer{"field_to_change": "pain_score"}')
+    assert "pain score: 8 out of 10" in texts(service.chat(sender, "8")).lower()
+
+
+def test_talk_to_a_person_stores_the_partial_intake_for_a_call_back(
+    service: Service, sender: str
+) -> None:
+    for message in ("hi", "/affirm", "40", "can I talk to a real person", "Jo"):
+        service.chat(sender, message)
+    assert "call you back" in texts(service.chat(sender, "555 010 0123")).lower()
+    intake = service.intake(sender)
+    assert intake.status == "needs_callback" and intake.urgency == "routine"
