@@ -25,8 +25,8 @@ from bot.settings import Settings, get_settings
 from bot.store.audit import record_audit
 from bot.store.database import create_engine, session_factory
 from bot.store.models import URGENCY_TIERS, Intake, OutboxMessage, utcnow
+from bot.triage.tiers import max_tier, tier_rank
 
-TIER_RANK = {tier: rank for rank, tier in enumerate(URGENCY_TIERS)}
 ALERT_TIERS = ("urgent", "emergency")
 BOT_STATUSES = ("in_progress", "completed", "needs_callback", "escalated")
 # Higher rank wins when a snapshot and the stored row disagree.
@@ -61,7 +61,7 @@ class ConversationSnapshot:
     def __post_init__(self) -> None:
         if not self.conversation_id:
             raise ValueError("conversation_id is required")
-        if self.tier not in TIER_RANK:
+        if self.tier not in URGENCY_TIERS:
             raise ValueError(f"unknown tier {self.tier!r}")
         if self.status not in BOT_STATUSES:
             raise ValueError(f"status {self.status!r} cannot come from the conversation")
@@ -71,10 +71,6 @@ class ConversationSnapshot:
 class SyncResult:
     intake_id: int
     escalated_now: bool  # the tier rose to urgent/emergency in this call
-
-
-def max_tier(*tiers: str) -> str:
-    return max(tiers, key=TIER_RANK.__getitem__)
 
 
 def _json_ready(value: Any) -> Any:
@@ -173,9 +169,9 @@ class IntakeStore:
         red_flags = _union_by_code(
             intake.red_flags, _json_ready([_flag(f) for f in snapshot.red_flags])
         )
-        flag_tiers = [f["tier"] for f in red_flags if f.get("tier") in TIER_RANK]
+        flag_tiers = [f["tier"] for f in red_flags if f.get("tier") in URGENCY_TIERS]
         tier = max_tier(intake.urgency, snapshot.tier, *flag_tiers)
-        escalated_now = tier in ALERT_TIERS and TIER_RANK[tier] > TIER_RANK[intake.urgency]
+        escalated_now = tier in ALERT_TIERS and tier_rank(tier) > tier_rank(intake.urgency)
 
         incoming_status = snapshot.status
         if tier in ALERT_TIERS:

@@ -24,7 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-URGENCY_TIERS = ("routine", "urgent", "emergency")
+from bot.triage.tiers import TIERS
+
+URGENCY_TIERS = TIERS  # lowest first, shared with the triage engine
 INTAKE_STATUSES = (
     "in_progress",
     "completed",
