@@ -141,7 +141,7 @@ async def run_levels(
     levels: tuple[Level, ...],
     mix: Callable[[int], Script],
     prefix: str,
-    servers: list[Server],
+    servers: dict[str, Server],
     action_url: str | None = None,
 ) -> list[LevelResult]:
     results = []
@@ -207,7 +207,17 @@ def system_summary(
             level.name: level_summary(result) for level, result in zip(levels, results, strict=True)
         },
         "conversations": conversations_summary(results),
+        "cpu_ms_per_message": cpu_per_message(results),
     }
+
+
+def cpu_per_message(results: list[LevelResult]) -> dict[str, float]:
+    """CPU time each process spent per message over all levels: robust to other load."""
+    messages = max(sum(result.messages for result in results), 1)
+    seconds: Counter[str] = Counter()
+    for result in results:
+        seconds.update(result.cpu.get("cpu_seconds", {}))
+    return {role: round(1000 * total / messages, 1) for role, total in seconds.items()}
 
 
 async def bench_baseline(
@@ -240,7 +250,7 @@ async def bench_baseline(
         rss_after_start = rasa.current_rss_mb()
         print(f"    first reply after {cold:.1f} s; RSS {rss_after_start:.0f} MB", flush=True)
         await warm_up(base_url, [BASELINE_HAPPY, baseline_mix(1)], "bench-warm-baseline")
-        results = await run_levels(base_url, levels, baseline_mix, "bench-baseline", [rasa])
+        results = await run_levels(base_url, levels, baseline_mix, "bench-baseline", {"rasa": rasa})
     finally:
         rasa.stop()
     memory = {"rasa": {**rasa.memory_report(), "rss_after_start_mb": round(rss_after_start, 1)}}
@@ -343,7 +353,7 @@ async def bench_ours(
         )
         await warm_up(base_url, [ROUTINE, EMERGENCY_ESCALATION], "bench-warm-ours")
         results = await run_levels(
-            base_url, levels, our_mix, "bench-ours", [rasa, actions], action_url
+            base_url, levels, our_mix, "bench-ours", {"rasa": rasa, "actions": actions}, action_url
         )
     finally:
         for server in (rasa, actions):

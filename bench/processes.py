@@ -9,12 +9,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_BIN = ROOT / ".venv-engine" / "bin"
 APP_PYTHON = ROOT / ".venv-app" / "bin" / "python"
 STOP_TIMEOUT_SECONDS = 30
 SAMPLE_INTERVAL_SECONDS = 0.2
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of CPU times in /proc
 
 
 class BenchError(RuntimeError):
@@ -173,36 +175,39 @@ def _process_jiffies(pid: int) -> int:
 
 
 class CpuMeter:
-    """How busy the machine was while measuring, and how much of that was not us.
+    """How busy the machine was while measuring, how much of that was not us, and the CPU time
+    each of our processes used.
 
     Other people's work on the same 2 cores shows up as "others"; a run with a high figure
-    there is noisy and should not be compared with a quiet one.
+    there is noisy and should not be compared with a quiet one. CPU time per process is the
+    figure least disturbed by them.
     """
 
-    def __init__(self, servers: list[Server]) -> None:
+    def __init__(self, servers: dict[str, Server]) -> None:
         self._servers = servers
-        self._start = self._read()
+        self._start_machine = _machine_jiffies()
+        self._start_processes = self._process_jiffies()
 
-    def _ours(self) -> int:
-        pids = [os.getpid()]
-        for server in self._servers:
+    def _process_jiffies(self) -> dict[str, int]:
+        jiffies = {"load generator": _process_jiffies(os.getpid())}
+        for role, server in self._servers.items():
             if server.process is not None:
-                pids.extend(process_tree(server.process.pid))
-        return sum(_process_jiffies(pid) for pid in pids)
+                tree = process_tree(server.process.pid)
+                jiffies[role] = sum(_process_jiffies(pid) for pid in tree)
+        return jiffies
 
-    def _read(self) -> tuple[int, int, int]:
+    def report(self) -> dict[str, Any]:
         busy, total = _machine_jiffies()
-        return busy, total, self._ours()
-
-    def report(self) -> dict[str, float]:
-        busy, total, ours = self._read()
-        elapsed = max(total - self._start[1], 1)
-        busy_share = (busy - self._start[0]) / elapsed
-        ours_share = min((ours - self._start[2]) / elapsed, busy_share)
+        processes = self._process_jiffies()
+        used = {role: processes[role] - self._start_processes.get(role, 0) for role in processes}
+        elapsed = max(total - self._start_machine[1], 1)
+        busy_share = (busy - self._start_machine[0]) / elapsed
+        ours_share = min(sum(used.values()) / elapsed, busy_share)
         return {
             "machine_busy_percent": round(100 * busy_share, 1),
             "ours_percent": round(100 * ours_share, 1),
             "others_percent": round(100 * (busy_share - ours_share), 1),
+            "cpu_seconds": {role: round(j / CLOCK_TICKS, 2) for role, j in used.items()},
         }
 
 

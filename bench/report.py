@@ -51,6 +51,10 @@ def level_summary(level: LevelResult) -> dict[str, Any]:
         "failures": dict(failures),
         "errors": dict(level.errors),
         "cpu": level.cpu,
+        "cpu_ms_per_message": {
+            role: round(1000 * seconds / max(level.messages, 1), 1)
+            for role, seconds in level.cpu.get("cpu_seconds", {}).items()
+        },
         "by_kind": by_kind,
         **({"action_server": level.action_server} if level.action_server else {}),
     }
@@ -116,6 +120,22 @@ def comparison_rows(results: dict[str, Any]) -> list[Row]:
             )
         )
 
+    rows.append(
+        Row(
+            "rasa_cpu_ms_per_message",
+            "Rasa CPU time per message, ms",
+            _get(results, "ours", "cpu_ms_per_message", "rasa"),
+            _get(results, "baseline", "cpu_ms_per_message", "rasa"),
+        )
+    )
+    rows.append(
+        Row(
+            "actions_cpu_ms_per_message",
+            "action server CPU time per message, ms",
+            _get(results, "ours", "cpu_ms_per_message", "actions"),
+            None,
+        )
+    )
     cold = _get(results, "ours", "cold_start", "rasa_first_reply_seconds")
     rows.append(
         Row(
