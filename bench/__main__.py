@@ -46,6 +46,8 @@ from bench.processes import (
     CpuMeter,
     MemorySampler,
     Server,
+    procfile_command,
+    replace_option,
     wait_for_quiet_machine,
 )
 from bench.report import (
@@ -322,18 +324,25 @@ async def bench_ours(
         ROOT,
         workdir / "actions.log",
     )
+    procfile_variables = {
+        "RASA_TOKEN": RASA_TOKEN,
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+    }
     rasa = Server(
         "rasa",
-        [
-            str(ENGINE_BIN / "rasa"),
-            *"run --endpoints endpoints.yml --credentials credentials.yml --enable-api".split(),
-            *("--model", str(model.model), "--auth-token", RASA_TOKEN),
-            *("--interface", "127.0.0.1", "--port", str(rasa_port)),
-        ],
+        replace_option(procfile_command("rasa", procfile_variables), "--model", str(model.model)),
         env,
         ROOT,
         workdir / "rasa.log",
     )
+    if "rasa_sdk" not in procfile_command("actions", procfile_variables):
+        print(
+            "warning: the Procfile no longer runs `python -m rasa_sdk`, which "
+            "bench/action_server.py mirrors: update it to measure the same server",
+            flush=True,
+        )
     base_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     print("==> Ours: starting the action server and rasa run (as the Procfile does)", flush=True)
     for server in (actions, rasa):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
+import string
 import subprocess
 import threading
 import time
@@ -21,6 +23,36 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of CPU times in /proc
 
 class BenchError(RuntimeError):
     """A step of the benchmark failed; the message says which and shows the log tail."""
+
+
+def procfile_command(process: str, variables: dict[str, str]) -> list[str]:
+    """The command line the Procfile runs for `process`, with `$VARIABLES` filled in.
+
+    The benchmark starts Rasa exactly as `make run` does, so a change there is measured.
+    """
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            break
+    else:
+        raise BenchError(f"the Procfile has no {process!r} process")
+    try:
+        words = [string.Template(word).substitute(variables) for word in shlex.split(command)]
+    except KeyError as error:
+        message = f"Procfile {process!r} uses ${error.args[0]}, unknown to the bench"
+        raise BenchError(message) from error
+    program = Path(words[0])
+    if not program.is_absolute() and len(program.parts) > 1:
+        words[0] = str(ROOT / program)
+    return words
+
+
+def replace_option(command: list[str], option: str, value: str) -> list[str]:
+    """`command` with the value of `option` replaced (e.g. another --model)."""
+    if option not in command[:-1]:
+        raise BenchError(f"{option} not found in {' '.join(command)}")
+    index = command.index(option) + 1
+    return [*command[:index], value, *command[index + 1 :]]
 
 
 def log_tail(path: Path, characters: int = 3000) -> str:
