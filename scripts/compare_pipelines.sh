@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 folds="${1:-5}"
 mkdir -p results/pipelines
-for config in config.yml scripts/pipelines/*.yml; do
+for config in ${PIPELINES:-config.yml scripts/pipelines/*.yml}; do
     name="$(basename "$config" .yml)"
     out="results/pipelines/$name"
     start=$(date +%s)
