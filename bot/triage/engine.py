@@ -200,18 +200,18 @@ class Rulebook:
                 found = _combination_evidence(rule.combination, features)
             if found is not None:
                 evidence[rule.code] = found
-        for question in self._questions_answered_yes(answers, age):
+        for question in self._questions_answered_yes(answers):
             for code in question.rule_codes:
                 evidence.setdefault(code, f"answered yes to: {question.short_text}")
         return evidence
 
-    def _questions_answered_yes(
-        self, answers: Mapping[str, Any], age: int | None
-    ) -> list[ScreeningQuestion]:
+    def _questions_answered_yes(self, answers: Mapping[str, Any]) -> list[ScreeningQuestion]:
         answered = [q for q in self.questions if _is_yes(answers.get(q.answer_key))]
         if _is_yes(answers.get("screen_region")):
+            # Every question of the regions, age limits ignored: learning the age later must
+            # never withdraw a flag (the tier and the flag set only grow).
             regions = _as_regions(answers.get("body_regions"))
-            answered.extend(self.region_questions(regions, age))
+            answered.extend(self.region_questions(regions))
         return answered
 
     def _precaution_matches(
