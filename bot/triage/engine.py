@@ -348,7 +348,7 @@ def _about_someone_else(tokens: tuple[Token, ...], start: int) -> bool:
 def _stated_ages(sentence_words: list[str]) -> Iterable[int]:
     """Ages stated in one sentence: "I am 67", "aged 67", "age: 67", "67 year old man" → 67."""
     for i, word in enumerate(sentence_words):
-        if not word.isdigit() or not 0 < int(word) <= 120:
+        if not word.isdecimal() or not 0 < int(word) <= 120:
             continue
         before = sentence_words[i - 1] if i else ""
         after = sentence_words[i + 1] if i + 1 < len(sentence_words) else ""
@@ -409,7 +409,7 @@ def _as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float):
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     return None
 

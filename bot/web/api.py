@@ -96,7 +96,7 @@ def _positive_int(request: Request, name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdecimal() or int(raw) < 1:
         raise BadRequest(f"{name} must be a positive whole number")
     return int(raw)
 

@@ -191,7 +191,7 @@ async def assign(request: Request, intake_id: int) -> HTTPResponse:
     raw = (request.form or {}).get("assignee_id") or ""
     assignee = None
     if raw:
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise BadRequest("Choose a staff member.")
         assignee = await request.ctx.db.get(StaffUser, int(raw))
         if assignee is None or not assignee.is_active:
@@ -235,7 +235,7 @@ async def close(request: Request, intake_id: int) -> HTTPResponse:
 @staff_required("view_audit")
 async def audit_log(request: Request) -> HTTPResponse:
     raw_page = request.args.get("page", "1")
-    page = max(int(raw_page), 1) if raw_page.isdigit() else 1
+    page = max(int(raw_page), 1) if raw_page.isdecimal() else 1
     query = select(AuditEvent)
     action = request.args.get("action") or ""
     object_id = request.args.get("object_id") or ""

@@ -142,3 +142,9 @@ def test_the_engine_never_logs_or_prints_patient_text():
                 assert "logging" not in names, path.name
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "print", path.name
+
+
+def test_unicode_digits_never_crash_the_engine() -> None:
+    # "⓵".isdigit() is True but int("⓵") raises: found by the property tests.
+    assessment = load_rulebook().assess(["⓵", "I am ⓵⓶ years old", "I'm ٦٧"], {"age": "⓵"})
+    assert assessment.tier == "routine"
