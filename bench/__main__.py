@@ -56,6 +56,7 @@ from bench.report import (
     latency_summary,
     level_summary,
     markdown_table,
+    others_load,
 )
 from bench.training import TrainedModel, engine_env, prepare_baseline, prepare_ours
 from bot.store import create_engine, migrate, session_factory
@@ -64,7 +65,7 @@ from tests.rasa.conftest import free_port
 
 RESULTS_DIR = ROOT / "bench" / "results"
 START_TIMEOUT_SECONDS = 600  # a loaded 2-core machine has taken 250 s to start the baseline
-QUIET_WAIT_SECONDS = 180
+QUIET_WAIT_SECONDS = 60
 RASA_TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a server on 127.0.0.1
 
 
@@ -79,7 +80,7 @@ class Level:
 FULL_LEVELS = (
     Level("seq", "sequential", 1, 150),
     Level("c10", "10 concurrent", 10, 400),
-    Level("c50", "50 concurrent", 50, 1000),
+    Level("c50", "50 concurrent", 50, 800),
 )
 # At 50 concurrent every patient holds one whole conversation, so "quick" is still ~800
 # messages for our ~19-turn intakes.
@@ -389,7 +390,10 @@ def results_paths(args: argparse.Namespace, mode: str) -> tuple[Path, Path, Path
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or RESULTS_DIR / f"{stamp}-{mode}.json"
     latest = RESULTS_DIR / f"latest-{mode}.json"
+    # A fresh clone has no earlier run: compare with the committed reference run instead.
+    references = sorted((ROOT / "bench" / "reference").glob(f"*-{mode}.json"))
     compare = args.compare or (latest if latest.exists() else None)
+    compare = compare or (references[-1] if references else None)
     return out, latest, compare
 
 
@@ -453,6 +457,12 @@ async def main() -> int:
     print(f"{mode} run, {results['total_seconds']:.0f} s in all; results: {out}")
     if previous:
         print(f"\nOur figures against {compare}:")
+        before, now = others_load(previous), others_load(results)
+        if before is not None and now is not None:
+            print(
+                f"  (other processes used {before:.0f} % of the CPUs then, {now:.0f} % now; "
+                "CPU time per message is the figure they disturb least)"
+            )
         for line in changes_since(previous, results) or ["(no figures of ours to compare)"]:
             print(f"  {line}")
     if args.keep:

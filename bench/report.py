@@ -267,3 +267,10 @@ def changes_since(previous: dict[str, Any], current: dict[str, Any]) -> list[str
             f"{row.label}: {_number(old.ours)} → {_number(row.ours)} ({change:+.0%}){mark}"
         )
     return lines
+
+
+def others_load(results: dict[str, Any]) -> float | None:
+    """Mean share of the CPUs other processes used while our levels ran (noise indicator)."""
+    levels = (_get(results, "ours", "levels") or {}).values()
+    shares = [level["cpu"]["others_percent"] for level in levels if level.get("cpu")]
+    return round(statistics.fmean(shares), 1) if shares else None
