@@ -23,7 +23,10 @@ validate: ## rasa data validate
 lint: ## ruff check + format check
 	@scripts/bootstrap.sh && .venv-app/bin/ruff check . && .venv-app/bin/ruff format --check .
 
+bench: ## benchmark against Rasa's own rasa init bot (ARGS="--quick" for a short run)
+	@scripts/bootstrap.sh && . scripts/env.sh && .venv-app/bin/python -m bench $(ARGS)
+
 admin: ## the admin command, e.g. make admin ARGS="user create --email a@b.c --role admin"
 	@scripts/bootstrap.sh && . scripts/env.sh && .venv-app/bin/python -m bot.cli $(ARGS)
 
-.PHONY: help run test env train validate lint admin
+.PHONY: help run test env train validate lint bench admin
