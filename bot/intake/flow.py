@@ -7,7 +7,7 @@ early and the region-specific screening question once the body region is known.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,8 @@ from bot.intake.regions import extract_regions, parse_side
 from bot.triage import Rulebook, ScreeningQuestion
 
 NOT_GIVEN = "not given"
+# (slot, text, answers so far, rulebook) -> slot updates, or None when the text doesn't answer it
+Parser = Callable[[str, str, Mapping[str, Any], Rulebook], dict[str, Any] | None]
 MAX_ANSWER_CHARS = 2000
 # Regions where left/right matters; central regions get side "central" without asking.
 LATERAL_REGIONS = frozenset(
@@ -192,13 +194,6 @@ def _free_text(
     return {slot: text} if text else None
 
 
-def _age(
-    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
-) -> dict[str, Any] | None:
-    age = parse_age(text)
-    return None if age is None else {"age": age}
-
-
 def _respondent(
     slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
 ) -> dict[str, Any] | None:
@@ -268,13 +263,6 @@ def corrections_from(text: str) -> dict[str, Any]:
     return updates
 
 
-def _side(
-    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
-) -> dict[str, Any] | None:
-    side = parse_side(text)
-    return None if side is None else {"side": side}
-
-
 def _onset(
     slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
 ) -> dict[str, Any] | None:
@@ -293,20 +281,6 @@ def _duration(
     return {"duration": normalised or text, "duration_days": days}
 
 
-def _pain_score(
-    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
-) -> dict[str, Any] | None:
-    score = parse_pain_score(text)
-    return None if score is None else {"pain_score": score}
-
-
-def _phone(
-    slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
-) -> dict[str, Any] | None:
-    phone = parse_phone(text)
-    return None if phone is None else {"contact_phone": phone}
-
-
 def _name(
     slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
 ) -> dict[str, Any] | None:
@@ -314,17 +288,29 @@ def _name(
     return {"contact_name": name} if name else None
 
 
-_PARSERS = {
-    "age": _age,
+def _single(parse: Callable[[str], Any]) -> Parser:
+    """A parser whose one value, when the text gives one, fills the slot it answers."""
+
+    def parser(
+        slot: str, text: str, answers: Mapping[str, Any], rulebook: Rulebook
+    ) -> dict[str, Any] | None:
+        value = parse(text)
+        return None if value is None else {slot: value}
+
+    return parser
+
+
+_PARSERS: dict[str, Parser] = {
+    "age": _single(parse_age),
     "respondent": _respondent,
     "screen_initial": _screening,
     "screen_region": _screening,
     "complaint": _complaint,
     "body_regions": _body_regions,
-    "side": _side,
+    "side": _single(parse_side),
     "onset": _onset,
     "duration": _duration,
-    "pain_score": _pain_score,
-    "contact_phone": _phone,
+    "pain_score": _single(parse_pain_score),
+    "contact_phone": _single(parse_phone),
     "contact_name": _name,
 }
