@@ -8,8 +8,8 @@ here="$(dirname "${BASH_SOURCE[0]}")"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "ruff"
-.venv-app/bin/ruff check bot actions engine scripts tests
-.venv-app/bin/ruff format --check bot actions engine scripts tests
+.venv-app/bin/ruff check bot actions engine scripts tests deploy
+.venv-app/bin/ruff format --check bot actions engine scripts tests deploy
 
 # Not --fail-on-warnings: the validator flags utterances used only by forms, custom actions and
 # the triage guard as "not used in any story or rule".

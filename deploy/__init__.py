@@ -1,0 +1,1 @@
+"""Production profile: configuration rendering and the local multi-instance runner."""
