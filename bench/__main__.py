@@ -338,9 +338,9 @@ async def bench_ours(
         ROOT,
         workdir / "rasa.log",
     )
-    if "rasa_sdk" not in procfile_command("actions", procfile_variables):
+    if "scripts.action_server" not in procfile_command("actions", procfile_variables):
         print(
-            "warning: the Procfile no longer runs `python -m rasa_sdk`, which "
+            "warning: the Procfile no longer runs `python -m scripts.action_server`, which "
             "bench/action_server.py mirrors: update it to measure the same server",
             flush=True,
         )

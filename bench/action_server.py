@@ -1,24 +1,22 @@
-"""Our action server as `python -m rasa_sdk --actions actions` runs it, plus a timing middleware.
+"""Our action server as `python -m scripts.action_server` runs it, plus a timing middleware.
 
 The middleware times every /webhook request inside the server (request read to response
 written) per action name; GET /bench/timings returns them. The benchmark reports these next to
 the end-to-end latency, so the action server's share of a turn is measured, not guessed.
-Run: `python -m bench.action_server --actions actions --port 5055` (same options as rasa_sdk).
+Run: `python -m bench.action_server --actions actions --port 5055` (same options).
 """
 
 from __future__ import annotations
 
-import os
 import time
-from functools import partial
 from typing import Any
 
-from rasa_sdk import utils
-from rasa_sdk.endpoint import create_app_for_serve, create_argument_parser
+from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json as json_response
-from sanic.worker.loader import AppLoader
+
+from scripts.action_server import build_app, parse_args, serve
 
 TIMINGS_PATH = "/bench/timings"
 
@@ -51,30 +49,9 @@ def create_timed_app(action_executor: ActionExecutor, **options: Any) -> Sanic:
 
 
 def main() -> None:
-    """What `rasa_sdk.__main__` does, with `create_timed_app` as the factory."""
-    from bench.action_server import create_timed_app  # by module name: workers unpickle it
-
-    args = create_argument_parser().parse_args()
-    utils.configure_colored_logging(args.loglevel)
-    utils.update_sanic_log_level()
-    executor = ActionExecutor()
-    executor.register_package(args.actions_module or args.actions)
-    loader = AppLoader(
-        factory=partial(
-            create_timed_app,
-            executor,
-            cors_origins=args.cors,
-            auto_reload=args.auto_reload,
-            endpoints=args.endpoints,
-        )
-    )
-    app = loader.load()
-    app.prepare(
-        host=os.environ.get("SANIC_HOST", "0.0.0.0"),  # noqa: S104 - rasa_sdk's default
-        port=args.port,
-        workers=utils.number_of_sanic_workers(),
-    )
-    Sanic.serve(primary=app, app_loader=loader)
+    """What `scripts.action_server` does, with `create_timed_app` as the factory."""
+    args = parse_args()
+    serve(build_app(args, factory=create_timed_app), args)
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess
     command = [
         str(ROOT / ".venv-app/bin/python"),
         "-m",
-        "rasa_sdk",
+        "scripts.action_server",
         "--actions",
         "actions",
         "--port",
@@ -152,7 +152,9 @@ def service(tmp_path_factory: pytest.TempPathFactory, web_app_port: int) -> Iter
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = start_action_server(env, action_port, action_log)
     rasa_command = [
-        str(ROOT / ".venv-engine/bin/rasa"),
+        str(ROOT / ".venv-engine/bin/python"),
+        "-m",
+        "engine.serve",
         "run",
         "--model",
         str(MODEL),
