@@ -9,11 +9,16 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.intake.fields import INTAKE_FIELDS
+from bot.intake.regions import load_lexicon
 from bot.settings import get_settings
 from bot.store import ConversationSnapshot, IntakeStore, SyncResult, TranscriptLine
 from bot.triage import Assessment, load_rulebook, max_tier
 
 logger = logging.getLogger(__name__)
+# Read at import (action-server start), not in the first request: reading and parsing files
+# there would block the event loop while other conversations wait.
+settings = get_settings()  # the environment and `.env`
+load_lexicon()  # the body-region lexicon (cached); the answer parsers use it on most turns
 rulebook = load_rulebook()
 _store: IntakeStore | None = None
 
@@ -21,7 +26,7 @@ _store: IntakeStore | None = None
 def store() -> IntakeStore:
     global _store
     if _store is None:
-        _store = IntakeStore(get_settings().database_url)
+        _store = IntakeStore(settings.database_url, settings=settings)
     return _store
 
 
