@@ -1,4 +1,4 @@
-"""Clinic contact details every process needs, read from the environment (stdlib only).
+"""Clinic contact and practical details every process needs, read from the environment (stdlib only).
 
 The Rasa engine reads these too (for the emergency instructions, which must never depend on
 the action server), so this module cannot use pydantic: `bot.settings` takes its defaults
@@ -15,6 +15,11 @@ DEFAULTS = {
     "clinic_phone": "+1 555 0100",
     "clinic_address": "12 River Street, Springfield",
     "clinic_hours": "Mon-Fri 8:00-19:00, Sat 9:00-13:00",
+    # Practical details the FAQ answers quote (bot/faq/content.yml uses them as placeholders).
+    "clinic_booking": "online at riverside-physio.example/book or by phone",
+    "clinic_cancellation": "Please give us at least 24 hours' notice; late cancellations may be charged.",
+    "clinic_prices": "A first assessment is 75 and a follow-up session 60; dry needling is part of the session at no extra cost.",
+    "clinic_insurance": "We are registered with most private health insurers; please check your cover with your insurer before your visit and bring your policy number.",
     "emergency_number": "911",
     "crisis_line": "988 (Suicide & Crisis Lifeline)",
 }
@@ -26,6 +31,10 @@ class ClinicContact:
     clinic_phone: str
     clinic_address: str
     clinic_hours: str
+    clinic_booking: str
+    clinic_cancellation: str
+    clinic_prices: str
+    clinic_insurance: str
     emergency_number: str
     crisis_line: str
 

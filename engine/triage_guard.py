@@ -10,11 +10,14 @@ server or the database is down. Recording the intake and alerting staff is the a
 server's job (`action_record_escalation`); the guard retries it every turn until it succeeds.
 
 After an escalation the guard decides every turn itself (repeat the instructions, collect a
-call-back number), so no self-care content can follow an escalation.
+call-back number), so no self-care content can follow an escalation. Of the questions patients
+ask (bot/faq/content.yml) only the practical answers marked `after_escalation` (the clinic's
+phone, address, ...) are given, each followed by the instructions again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -25,11 +28,18 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActiveLoop,
+    Event,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import FULL_RETRIEVAL_INTENT_NAME_KEY
 
 from bot.clinic import clinic_contact_from_env
+from bot.faq import RETRIEVAL_INTENTS, load_content
 from bot.intake.parsing import parse_yes_no
 from bot.triage import Assessment, load_rulebook, max_tier, tier_rank
 
@@ -42,6 +52,7 @@ URGENT_PAUSED = "utter_urgent_paused"
 CALLBACK_CONFIRMED = "utter_callback_confirmed"
 SCREENING_SLOTS = ("screen_initial", "screen_region")
 ANSWERED_YES = "answered yes to"  # the engine's evidence for a screening-question answer
+ANSWER_ACTIONS = tuple(f"utter_{intent}" for intent in RETRIEVAL_INTENTS)
 
 
 def patient_texts(tracker: DialogueStateTracker) -> list[str]:
@@ -106,6 +117,27 @@ def screening_answers(tracker: DialogueStateTracker) -> dict[str, Any]:
     return answers
 
 
+def question_asked(tracker: DialogueStateTracker) -> str | None:
+    """The full retrieval intent ("clinic/phone") of the patient's latest message, if it is one
+    of the questions answered from the FAQ content."""
+    message = tracker.latest_message
+    if message is None:
+        return None
+    intent = message.intent or {}
+    name = intent.get("name")
+    if name not in RETRIEVAL_INTENTS:
+        return None
+    if intent.get(FULL_RETRIEVAL_INTENT_NAME_KEY):
+        return intent[FULL_RETRIEVAL_INTENT_NAME_KEY]
+    # One ResponseSelector for both retrieval intents answers under the key "default".
+    selectors = message.parse_data.get("response_selector") or {}
+    for key in (name, "default"):
+        response = (selectors.get(key) or {}).get("response") or {}
+        if str(response.get("intent_response_key", "")).startswith(f"{name}/"):
+            return response["intent_response_key"]
+    return name
+
+
 def escalation_response(assessment: Assessment, tier: str) -> str:
     """The domain response for the escalation to `tier`.
 
@@ -145,6 +177,7 @@ class TriageGuardPolicy(Policy):
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self.rulebook = load_rulebook()
         self.clinic = clinic_contact_from_env()
+        self.answers_after_escalation = load_content().allowed_after_escalation
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
@@ -191,9 +224,15 @@ class TriageGuardPolicy(Policy):
                     ActiveLoop(None),
                     SlotSet(REQUESTED_SLOT, None),
                 ]
+            if tier == "routine":
+                return None, []
+            question = question_asked(tracker)
+            if question in self.answers_after_escalation:
+                return f"utter_{question.split('/')[0]}", []
             if tier == "emergency":
                 return EMERGENCY_PAUSED, []
-            if tier == "urgent" and tracker.active_loop_name != CALLBACK_FORM:
+            if tracker.active_loop_name != CALLBACK_FORM or question is not None:
+                # No clinical answer after an escalation, not even inside the call-back form.
                 return URGENT_PAUSED, []
             return None, []
 
@@ -202,9 +241,16 @@ class TriageGuardPolicy(Policy):
             return None, []
         if last_action and last_action.startswith("utter_escalate_"):
             return RECORD_ACTION, []
+        if last_action in ANSWER_ACTIONS:
+            # A practical answer after an escalation: repeat what to do.
+            return (EMERGENCY_PAUSED if previous == "emergency" else URGENT_PAUSED), []
         if last_action in (EMERGENCY_PAUSED, URGENT_PAUSED):
-            recorded = tracker.get_slot("escalation_recorded")
-            return (ACTION_LISTEN_NAME if recorded else RECORD_ACTION), []
+            if not tracker.get_slot("escalation_recorded"):
+                return RECORD_ACTION, []
+            if tracker.active_loop_name == CALLBACK_FORM:
+                # Interrupted while collecting the call-back number: ask again.
+                return CALLBACK_FORM, []
+            return ACTION_LISTEN_NAME, []
         if last_action == RECORD_ACTION:
             needs_callback = previous == "urgent" and not tracker.get_slot("contact_phone")
             return (CALLBACK_FORM if needs_callback else ACTION_LISTEN_NAME), []
@@ -215,10 +261,5 @@ class TriageGuardPolicy(Policy):
         return None, []
 
     def _clinic_slot_events(self, tracker: DialogueStateTracker) -> list[Event]:
-        wanted = {
-            "clinic_name": self.clinic.clinic_name,
-            "clinic_phone": self.clinic.clinic_phone,
-            "emergency_number": self.clinic.emergency_number,
-            "crisis_line": self.clinic.crisis_line,
-        }
+        wanted = dataclasses.asdict(self.clinic)
         return [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]

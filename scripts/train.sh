@@ -5,6 +5,10 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
+# The FAQ responses are generated from the clinic-editable bot/faq/content.yml (validated here:
+# an invalid answer stops the training with a message naming it).
+.venv-app/bin/python scripts/gen_faq_responses.py >&2
+
 key="$( { sha256sum config.yml domain.yml; find data -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)"
 cached="$PHYSIO_CACHE_DIR/models/$key.tar.gz"
 mkdir -p "$PHYSIO_CACHE_DIR/models" models

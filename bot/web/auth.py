@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "close": CLINICAL_ROLES,
     "export_fhir": CLINICAL_ROLES,
     "view_audit": frozenset({"admin"}),
+    # What the assistant tells patients, with who approved it and when.
+    "view_answers": ALL_ROLES,
 }
 
 Handler = Callable[..., Awaitable[HTTPResponse]]

@@ -1,10 +1,12 @@
 """Staff dashboard: intake queue with live updates, intake detail, actions, print, FHIR export,
-and the audit log."""
+the audit log and the review record of the answers the assistant gives patients."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from sanic import Blueprint, Request, redirect
@@ -13,6 +15,8 @@ from sanic.response import HTTPResponse, JSONResponse
 from sanic.response import json as json_response
 from sqlalchemy import func, select
 
+from bot.clinic import clinic_contact_from_env
+from bot.faq import load_content
 from bot.fhir import build_questionnaire_response, to_json_dict
 from bot.store import intakes
 from bot.store.intakes import IntakeActionError, IntakeFilter
@@ -263,4 +267,21 @@ async def audit_log(request: Request) -> HTTPResponse:
         has_next=page * AUDIT_PAGE_SIZE < total,
         action=action,
         object_id=object_id,
+    )
+
+
+@bp.get("/answers", name="patient_answers")
+@staff_required("view_answers")
+async def patient_answers(request: Request) -> HTTPResponse:
+    """Every answer from bot/faq/content.yml with its reviewer, review date and sources."""
+    today = datetime.now(timezone.utc).date()
+    answers = sorted(load_content().answers, key=lambda answer: (answer.kind, answer.intent))
+    audit(request, "answers.view", "patient_answers", None)
+    await request.ctx.db.commit()
+    return render(
+        request,
+        "answers.html",
+        answers=answers,
+        due={answer.intent for answer in answers if answer.review_due(today)},
+        clinic_values=dataclasses.asdict(clinic_contact_from_env()),
     )

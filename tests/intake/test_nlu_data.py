@@ -20,8 +20,10 @@ INTENTS = {
     "inform", "describe_symptom", "report_red_flag", "correct_answer",
 }  # fmt: skip
 MINIMUM_EXAMPLES = {"inform": 60, "describe_symptom": 60}
+# Retrieval intents (faq/..., clinic/...) each pick one answer from bot/faq/content.yml.
+RETRIEVAL_MINIMUM = 15
 DEFAULT_MINIMUM = 25
-TOPIC_FILES = ("intake", "symptoms", "red_flags", "chitchat", "unhappy")
+TOPIC_FILES = ("intake", "symptoms", "red_flags", "chitchat", "unhappy", "faq")
 # Rasa's annotation syntax: [text](entity), [text](entity:value) or [text]{"entity": ...}
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<short>[^)]+)\)|(?P<json>\{[^}]+\}))")
 
@@ -77,9 +79,13 @@ def test_data_files_are_the_topic_files_and_the_generated_lookups() -> None:
 
 def test_every_intent_has_enough_examples(training: list[Example]) -> None:
     counts = Counter(example.intent for example in training)
-    assert set(counts) == INTENTS
+    retrieval = {intent for intent in counts if "/" in intent}
+    assert set(counts) - retrieval == INTENTS
+    assert {intent.partition("/")[0] for intent in retrieval} == {"faq", "clinic"}
     for intent in INTENTS:
         assert counts[intent] >= MINIMUM_EXAMPLES.get(intent, DEFAULT_MINIMUM), intent
+    for intent in retrieval:
+        assert counts[intent] >= RETRIEVAL_MINIMUM, intent
 
 
 def test_no_example_appears_twice(training: list[Example]) -> None:
