@@ -175,7 +175,9 @@ def processes(topology: Topology, root: Path = ROOT) -> dict[str, str]:
             f' --port {port} --cors "$PUBLIC_BASE_URL"'
         )
     for index, port in enumerate(topology.action_ports, start=1):
-        entries[f"actions{index}"] = f"{app_python} -m actions --port {port}"
+        entries[f"actions{index}"] = (
+            f"{app_python} -m scripts.action_server --actions actions --port {port}"
+        )
     entries["web"] = (
         f"{shlex.quote(str(root / '.venv-app/bin/sanic'))} bot.web.app:create_app --factory"
         f" --host 127.0.0.1 --port {topology.web_port} --workers {topology.web_workers}"
