@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +13,18 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "intake_alembic_version"
+# Execution option: on SQLite, don't open a transaction (each statement commits on its own).
+SQLITE_NO_BEGIN = "physio_sqlite_no_begin"
 
 # Statement parameters are patient data: aiosqlite logs them at DEBUG, so keep it above that.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
@@ -49,9 +58,29 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if not conn.get_execution_options().get(SQLITE_NO_BEGIN):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@asynccontextmanager
+async def single_statements(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection on which every statement commits on its own, without BEGIN and COMMIT.
+
+    One round trip per statement. Only for writes that are atomic as one statement.
+    PostgreSQL: the driver's autocommit mode. SQLite: the driver already runs in autocommit
+    mode (`isolation_level = None` above); we just don't issue our `BEGIN IMMEDIATE`. (SQLite's
+    own AUTOCOMMIT isolation level would turn the driver's implicit transactions back on when
+    the connection returns to the pool.)
+    """
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection = await connection.execution_options(**{SQLITE_NO_BEGIN: True})
+        else:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+        await connection.commit()  # ends SQLAlchemy's transaction; nothing left to commit
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -4,18 +4,30 @@ Every call carries the whole conversation so far (a snapshot). Merging a snapsho
 idempotent and monotonic: the tier and the flag set only grow, answers are never lost,
 transcript lines are de-duplicated, and the bot never moves a status backwards or
 overrides what staff did (acknowledged / closed) unless the tier rises again.
+
+Most turns only add answers and transcript lines. The store remembers the row it last wrote
+for each conversation; when the merge changes nothing but those columns it writes them with
+one `UPDATE ... WHERE id = :id AND updated_at = :seen` (no transaction around it: one round
+trip, and SQLite's write lock is held for that statement only). Anything else - a new
+conversation, a tier, flag or status change (audit event, alerts), a row someone else changed
+since (`updated_at` moved on) - takes the locked merge below, which decides every rule.
+On SQLite, writers of this process also queue on an asyncio.Lock: SQLite has one writer at a
+time anyway, and queuing here replaces sleeping in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +35,7 @@ from sqlalchemy.orm import raiseload
 
 from bot.settings import Settings, get_settings
 from bot.store.audit import record_audit
-from bot.store.database import create_engine, session_factory
+from bot.store.database import create_engine, session_factory, single_statements
 from bot.store.models import URGENCY_TIERS, Intake, OutboxMessage, utcnow
 from bot.triage.tiers import max_tier, tier_rank
 
@@ -71,6 +83,45 @@ class ConversationSnapshot:
 class SyncResult:
     intake_id: int
     escalated_now: bool  # the tier rose to urgent/emergency in this call
+
+
+# The intake columns a snapshot merges into, and those it may change without an audit event or
+# an alert (tier, flags, precautions and status changes always take the locked merge).
+MERGED_COLUMNS = (
+    "urgency",
+    "status",
+    "red_flags",
+    "precautions",
+    "answers",
+    "transcript",
+    "summary",
+    "contact_name",
+    "contact_phone",
+)
+CONTENT_COLUMNS = frozenset({"answers", "transcript", "summary", "contact_name", "contact_phone"})
+REMEMBERED_CONVERSATIONS = 1000  # rows kept per process for the one-statement write
+
+
+@dataclass(frozen=True)
+class _WrittenRow:
+    """An intake row as this process last wrote it (values as the database gives them back)."""
+
+    intake_id: int
+    updated_at: datetime
+    urgency: str
+    status: str
+    red_flags: list[dict[str, Any]]
+    precautions: list[dict[str, Any]]
+    answers: dict[str, Any]
+    transcript: list[dict[str, Any]]
+    summary: str | None
+    contact_name: str | None
+    contact_phone: str | None
+
+    @classmethod
+    def of(cls, intake: Intake) -> _WrittenRow:
+        columns = {name: getattr(intake, name) for name in MERGED_COLUMNS}
+        return cls(intake_id=intake.id, updated_at=intake.updated_at, **columns)
 
 
 def _json_ready(value: Any) -> Any:
@@ -123,6 +174,39 @@ def _merged_transcript(existing: list[dict[str, Any]], incoming: Sequence[Transc
     return sorted(lines, key=lambda line: line["timestamp"])
 
 
+def _merged(row: Intake | _WrittenRow, snapshot: ConversationSnapshot) -> tuple[dict, bool]:
+    """The merged values of MERGED_COLUMNS, and whether the tier rose to an alert tier."""
+    red_flags = _union_by_code(row.red_flags, _json_ready([_flag(f) for f in snapshot.red_flags]))
+    flag_tiers = [f["tier"] for f in red_flags if f.get("tier") in URGENCY_TIERS]
+    tier = max_tier(row.urgency, snapshot.tier, *flag_tiers)
+    escalated_now = tier in ALERT_TIERS and tier_rank(tier) > tier_rank(row.urgency)
+
+    incoming_status = snapshot.status
+    if tier in ALERT_TIERS:
+        incoming_status = max(incoming_status, "escalated", key=STATUS_RANK.__getitem__)
+    if escalated_now:
+        status = "escalated"  # a higher tier re-opens an acknowledged or closed intake
+    else:
+        status = max(row.status, incoming_status, key=STATUS_RANK.__getitem__)
+
+    answers = dict(row.answers)
+    answers.update(_json_ready({k: v for k, v in snapshot.answers.items() if v is not None}))
+    merged = {
+        "urgency": tier,
+        "status": status,
+        "red_flags": red_flags,
+        "precautions": _union_by_code(
+            row.precautions, _json_ready([_precaution(p) for p in snapshot.precautions])
+        ),
+        "answers": answers,
+        "transcript": _merged_transcript(row.transcript, snapshot.transcript),
+        "summary": snapshot.summary if snapshot.summary is not None else row.summary,
+        "contact_name": answers.get("contact_name"),
+        "contact_phone": answers.get("contact_phone"),
+    }
+    return merged, escalated_now
+
+
 class IntakeStore:
     """Async access to the intake tables for the conversation side (actions)."""
 
@@ -130,16 +214,69 @@ class IntakeStore:
         self._settings = settings or get_settings()
         self.engine = create_engine(database_url)
         self.sessions = session_factory(self.engine)
+        is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sqlite_writes = asyncio.Lock() if is_sqlite else None
+        self._written: OrderedDict[str, _WrittenRow] = OrderedDict()
 
     async def close(self) -> None:
         await self.engine.dispose()
 
+    def _write_turn(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """SQLite: one writer of this process at a time. PostgreSQL locks rows instead."""
+        return self._sqlite_writes or contextlib.nullcontext()
+
     async def sync_conversation(self, snapshot: ConversationSnapshot) -> SyncResult:
+        conversation_id = snapshot.conversation_id
+        async with self._write_turn():
+            try:
+                result = await self._write_content_only(snapshot)
+                if result is None:
+                    result, written = await self._locked_merge(snapshot)
+                    self._remember(conversation_id, written)
+            except BaseException:
+                self._written.pop(conversation_id, None)  # unknown state: merge next time
+                raise
+        return result
+
+    def _remember(self, conversation_id: str, row: _WrittenRow) -> None:
+        self._written[conversation_id] = row
+        self._written.move_to_end(conversation_id)
+        if len(self._written) > REMEMBERED_CONVERSATIONS:
+            self._written.popitem(last=False)
+
+    async def _write_content_only(self, snapshot: ConversationSnapshot) -> SyncResult | None:
+        """The one-statement write; None when the locked merge must decide."""
+        row = self._written.get(snapshot.conversation_id)
+        if row is None:
+            return None
+        merged, _ = _merged(row, snapshot)
+        changed = {k: v for k, v in merged.items() if getattr(row, k) != v}
+        if not changed.keys() <= CONTENT_COLUMNS:
+            return None  # tier, flags, precautions or status: audit event and alerts
+        if not changed:
+            return SyncResult(intake_id=row.intake_id, escalated_now=False)
+        now = utcnow()
+        statement = (
+            update(Intake)
+            .where(Intake.id == row.intake_id, Intake.updated_at == row.updated_at)
+            .values(**changed, updated_at=now)
+        )
+        async with single_statements(self.engine) as connection:
+            written = (await connection.execute(statement)).rowcount == 1
+        if not written:
+            return None  # changed by someone else since: merge with what is stored now
+        self._remember(
+            snapshot.conversation_id, dataclasses.replace(row, **changed, updated_at=now)
+        )
+        return SyncResult(intake_id=row.intake_id, escalated_now=False)
+
+    async def _locked_merge(self, snapshot: ConversationSnapshot) -> tuple[SyncResult, _WrittenRow]:
         async with self.sessions() as session, session.begin():
             intake = await self._locked_intake(session, snapshot.conversation_id)
             escalated_now = self._merge(session, intake, snapshot)
             await session.flush()
-            return SyncResult(intake_id=intake.id, escalated_now=escalated_now)
+            result = SyncResult(intake_id=intake.id, escalated_now=escalated_now)
+            return result, _WrittenRow.of(intake)
 
     async def _locked_intake(self, session: AsyncSession, conversation_id: str) -> Intake:
         """The intake row for this conversation, created if missing, locked for this transaction.
@@ -166,36 +303,8 @@ class IntakeStore:
 
     def _merge(self, session: AsyncSession, intake: Intake, snapshot: ConversationSnapshot) -> bool:
         now = utcnow()
-        red_flags = _union_by_code(
-            intake.red_flags, _json_ready([_flag(f) for f in snapshot.red_flags])
-        )
-        flag_tiers = [f["tier"] for f in red_flags if f.get("tier") in URGENCY_TIERS]
-        tier = max_tier(intake.urgency, snapshot.tier, *flag_tiers)
-        escalated_now = tier in ALERT_TIERS and tier_rank(tier) > tier_rank(intake.urgency)
-
-        incoming_status = snapshot.status
-        if tier in ALERT_TIERS:
-            incoming_status = max(incoming_status, "escalated", key=STATUS_RANK.__getitem__)
-        if escalated_now:
-            status = "escalated"  # a higher tier re-opens an acknowledged or closed intake
-        else:
-            status = max(intake.status, incoming_status, key=STATUS_RANK.__getitem__)
-
-        answers = dict(intake.answers)
-        answers.update(_json_ready({k: v for k, v in snapshot.answers.items() if v is not None}))
-        changes: dict[str, Any] = {
-            "urgency": tier,
-            "status": status,
-            "red_flags": red_flags,
-            "precautions": _union_by_code(
-                intake.precautions, _json_ready([_precaution(p) for p in snapshot.precautions])
-            ),
-            "answers": answers,
-            "transcript": _merged_transcript(intake.transcript, snapshot.transcript),
-            "summary": snapshot.summary if snapshot.summary is not None else intake.summary,
-            "contact_name": answers.get("contact_name"),
-            "contact_phone": answers.get("contact_phone"),
-        }
+        changes, escalated_now = _merged(intake, snapshot)
+        tier, status = changes["urgency"], changes["status"]
         if escalated_now:
             changes.update(
                 escalated_at=now,

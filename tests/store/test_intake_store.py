@@ -6,10 +6,11 @@ import asyncio
 import itertools
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from bot.settings import Settings
-from bot.store import ConversationSnapshot, IntakeStore, TranscriptLine
+from bot.store import ConversationSnapshot, IntakeStore, SyncResult, TranscriptLine
+from bot.store.database import single_statements
 from bot.store.models import AuditEvent, Intake, OutboxMessage
 
 CAUDA_EQUINA = {
@@ -285,3 +286,96 @@ async def test_concurrent_calls_create_one_intake_and_one_alert(
 def test_invalid_snapshots_are_refused(field: str, value: str) -> None:
     with pytest.raises(ValueError):
         snapshot(**{field: value})
+
+
+def count_statements(store: IntakeStore) -> list[str]:
+    """Every SQL statement the store's engine sends from now on (BEGIN IMMEDIATE included)."""
+    statements: list[str] = []
+
+    @event.listens_for(store.engine.sync_engine, "before_cursor_execute")
+    def _record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement.split()[0].upper())
+
+    return statements
+
+
+async def test_an_answer_is_written_with_one_statement(store: IntakeStore) -> None:
+    first = await store.sync_conversation(snapshot())
+    statements = count_statements(store)
+    transcript = [*snapshot().transcript, TranscriptLine("bot", "Since when?", 1002.0)]
+    answers = {**snapshot().answers, "duration": "3 weeks", "contact_name": "Ada Example"}
+
+    result = await store.sync_conversation(snapshot(answers=answers, transcript=transcript))
+
+    assert statements == ["UPDATE"]
+    assert result == SyncResult(intake_id=first.intake_id, escalated_now=False)
+    intake = await load(store)
+    assert intake.answers["duration"] == "3 weeks"
+    assert intake.contact_name == "Ada Example"
+    assert [line["text"] for line in intake.transcript][-1] == "Since when?"
+
+
+async def test_a_repeated_snapshot_sends_no_statement(store: IntakeStore) -> None:
+    await store.sync_conversation(snapshot())
+    statements = count_statements(store)
+    await store.sync_conversation(snapshot())
+    assert statements == []
+
+
+async def test_tier_and_status_changes_take_the_locked_merge(store: IntakeStore) -> None:
+    await store.sync_conversation(snapshot())
+    statements = count_statements(store)
+
+    await store.sync_conversation(snapshot(status="completed", summary="Summary"))
+    await store.sync_conversation(snapshot(tier="urgent", red_flags=[MALIGNANCY]))
+
+    assert statements.count("SELECT") == 2  # the row read (and locked) once per call
+    assert await count(store, OutboxMessage) == 2
+    assert await count(store, AuditEvent) == 2
+
+
+async def test_a_row_changed_elsewhere_is_merged_not_overwritten(
+    store: IntakeStore, database_url: str, settings: Settings
+) -> None:
+    await store.sync_conversation(snapshot())
+    other = IntakeStore(database_url, settings=settings)  # another process, e.g. a restart
+    try:
+        await other.sync_conversation(snapshot(answers={**snapshot().answers, "goals": "run"}))
+    finally:
+        await other.close()
+
+    await store.sync_conversation(snapshot(answers={**snapshot().answers, "age": 61}))
+
+    answers = (await load(store)).answers
+    assert (answers["goals"], answers["age"]) == ("run", 61)
+
+
+async def test_single_statements_commit_on_their_own(store: IntakeStore) -> None:
+    result = await store.sync_conversation(snapshot())
+    async with single_statements(store.engine) as connection:
+        await connection.execute(
+            update(Intake).where(Intake.id == result.intake_id).values(summary="seen")
+        )
+        # Before this connection commits: a transaction would still hide the change.
+        assert (await load(store)).summary == "seen"
+
+
+async def test_sqlite_writers_of_one_process_queue_instead_of_failing(
+    database_url: str, settings: Settings
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer only")
+    store = IntakeStore(database_url, settings=settings)
+
+    # Without SQLite's busy handler, a writer that found the lock taken would fail at once.
+    @event.listens_for(store.engine.sync_engine, "connect")
+    def _no_busy_wait(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+
+    try:
+        results = await asyncio.gather(
+            *(store.sync_conversation(snapshot(conversation_id=f"c-{n}")) for n in range(30))
+        )
+        assert len({result.intake_id for result in results}) == 30
+    finally:
+        await store.close()
