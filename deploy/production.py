@@ -75,6 +75,8 @@ def derived_environment(environ: dict[str, str] | os._Environ[str] = os.environ)
     if not intake.drivername.startswith("postgresql"):
         raise SystemExit(f"the production profile needs PostgreSQL, DATABASE_URL is {intake!r}")
     redis = urlsplit(environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    # The widget and the staff pages are served through nginx, one origin (the public URL is
+    # https://... behind TLS termination: PRODUCTION_PUBLIC_URL).
     public = f"http://127.0.0.1:{topology.public_port}"
     derived = {
         "DATABASE_URL": database_url,
@@ -90,17 +92,21 @@ def derived_environment(environ: dict[str, str] | os._Environ[str] = os.environ)
         "RASA_LOCK_REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
         "RASA_LOCK_REDIS_PASSWORD": redis.password or "",
         "RASA_LOCK_KEY_PREFIX": "physio",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{topology.action_balancer_port}/webhook",
-        # The widget and the staff pages are served through nginx, one origin.
-        "PUBLIC_BASE_URL": public,
-        "RASA_URL": public,
         # The web app trusts nginx's X-Forwarded-For (audit log addresses, login lockout).
         "SANIC_PROXIES_COUNT": "1",
         # Rasa's SQL tracker store pool per instance (Rasa's defaults are 50 + 100).
         "SQL_POOL_SIZE": "10",
         "SQL_MAX_OVERFLOW": "10",
     }
-    return {key: environ.get(key) or value for key, value in derived.items()}
+    derived = {key: environ.get(key) or value for key, value in derived.items()}
+    # Where the processes find each other is the topology's, never a development default.
+    public = environ.get("PRODUCTION_PUBLIC_URL") or public
+    derived |= {
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{topology.action_balancer_port}/webhook",
+        "PUBLIC_BASE_URL": public,
+        "RASA_URL": public,
+    }
+    return derived
 
 
 async def create_database_if_missing(database_url: str) -> bool:
