@@ -11,7 +11,8 @@ from sanic_ext import openapi
 
 from bot.fhir import build_questionnaire, build_questionnaire_response, to_json_dict
 from bot.store import intakes
-from bot.store.intakes import IntakeActionError, IntakeFilter
+from bot.store.intakes import IntakeFilter
+from bot.store.models import INTAKE_STATUSES, URGENCY_TIERS, Intake
 from bot.web.audit import audit
 from bot.web.auth import token_required
 
@@ -19,6 +20,7 @@ bp = Blueprint("api", url_prefix="/api/v1")
 fhir_bp = Blueprint("fhir", url_prefix="/fhir")
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # keeps the row offset within the databases' 64-bit integers
 FHIR_RESOURCE = openapi.Object(description="FHIR R4 resource (JSON)")
 
 
@@ -92,43 +94,78 @@ class ApiError:
     message: str
 
 
-def _positive_int(request: Request, name: str, default: int) -> int:
-    raw = request.args.get(name)
+def _no_other_args(request: Request, *names: str) -> None:
+    """A misspelt filter (`?urgncy=emergency`) must not silently return every intake."""
+    unknown = sorted(set(request.get_args(keep_blank_values=True)) - set(names))
+    if unknown:
+        raise BadRequest(f"unknown query parameter: {unknown[0]!r}")
+
+
+def _arg(request: Request, name: str) -> str | None:
+    """A query value, blank included: `?page=` is a bad page number, not a missing one."""
+    return request.get_args(keep_blank_values=True).get(name)
+
+
+def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    raw = _arg(request, name)
+    if raw is not None and raw not in allowed:
+        raise BadRequest(f"{name} must be one of: {', '.join(allowed)}")
+    return raw
+
+
+def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = _arg(request, name)
     if raw is None:
         return default
     if not raw.isdecimal() or int(raw) < 1:
         raise BadRequest(f"{name} must be a positive whole number")
+    if maximum is not None and int(raw) > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}")
     return int(raw)
+
+
+async def _intake_or_404(request: Request, intake_id: int) -> Intake:
+    # Ids outside the 32-bit id column cannot exist (and PostgreSQL refuses them in a query).
+    intake = await intakes.get_intake(request.ctx.db, intake_id) if 0 < intake_id < 2**31 else None
+    if intake is None:
+        raise NotFound("No such intake.")
+    return intake
 
 
 @bp.get("/intakes", name="list_intakes")
 @openapi.summary("List intakes, newest first")
-@openapi.parameter("urgency", str, "query", description="routine | urgent | emergency")
-@openapi.parameter(
-    "status",
-    str,
-    "query",
-    description="in_progress | completed | needs_callback | escalated | acknowledged | closed",
-)
+@openapi.parameter("urgency", openapi.String(enum=list(URGENCY_TIERS)), "query")
+@openapi.parameter("status", openapi.String(enum=list(INTAKE_STATUSES)), "query")
 @openapi.parameter("conversation_id", str, "query")
-@openapi.parameter("page", int, "query", description="1-based page number (default 1)")
-@openapi.parameter("per_page", int, "query", description=f"default 20, at most {MAX_PER_PAGE}")
+@openapi.parameter(
+    "page",
+    openapi.Integer(minimum=1, maximum=MAX_PAGE),
+    "query",
+    description="1-based page number (default 1)",
+)
+@openapi.parameter(
+    "per_page",
+    openapi.Integer(minimum=1, maximum=MAX_PER_PAGE),
+    "query",
+    description="default 20",
+)
 @openapi.response(200, {"application/json": IntakePage}, "One page of intakes")
 @openapi.response(400, {"application/json": ApiError}, "bad filter or paging value")
 @openapi.response(401, {"application/json": ApiError}, "missing, unknown or revoked token")
 @openapi.secured("token")
 @token_required("view_queue")
 async def list_intakes(request: Request) -> JSONResponse:
-    page = _positive_int(request, "page", 1)
-    per_page = min(_positive_int(request, "per_page", 20), MAX_PER_PAGE)
-    try:
-        filters = IntakeFilter(
-            urgency=request.args.get("urgency") or None,
-            status=request.args.get("status") or None,
-            conversation_id=request.args.get("conversation_id") or None,
-        )
-    except IntakeActionError as error:
-        raise BadRequest(str(error)) from error
+    _no_other_args(request, "urgency", "status", "conversation_id", "page", "per_page")
+    page = _positive_int(request, "page", 1, maximum=MAX_PAGE)
+    per_page = _positive_int(request, "per_page", 20, maximum=MAX_PER_PAGE)
+    filters = IntakeFilter(
+        urgency=_choice(request, "urgency", URGENCY_TIERS),
+        status=_choice(request, "status", INTAKE_STATUSES),
+        conversation_id=request.args.get("conversation_id") or None,
+    )
+    if filters.conversation_id and "\x00" in filters.conversation_id:
+        # No stored id holds NUL (PostgreSQL text cannot), and PostgreSQL refuses it in a query.
+        return json({"items": [], "page": page, "per_page": per_page, "total": 0})
     rows, total = await intakes.newest_first(
         request.ctx.db, filters, offset=(page - 1) * per_page, limit=per_page
     )
@@ -153,9 +190,7 @@ async def list_intakes(request: Request) -> JSONResponse:
 @openapi.secured("token")
 @token_required("view_intake")
 async def get_intake(request: Request, intake_id: int) -> JSONResponse:
-    intake = await intakes.get_intake(request.ctx.db, intake_id)
-    if intake is None:
-        raise NotFound("No such intake.")
+    intake = await _intake_or_404(request, intake_id)
     audit(request, "api.view", "intake", intake.id)
     await request.ctx.db.commit()
     return json(intakes.intake_record(intake, request.app.ctx.settings.public_base_url, full=True))
@@ -164,13 +199,13 @@ async def get_intake(request: Request, intake_id: int) -> JSONResponse:
 @bp.get("/intakes/<intake_id:int>/fhir", name="get_intake_fhir")
 @openapi.summary("The intake as a FHIR R4 QuestionnaireResponse")
 @openapi.response(200, {"application/fhir+json": FHIR_RESOURCE}, "QuestionnaireResponse")
+@openapi.response(401, {"application/json": ApiError}, "missing, unknown or revoked token")
 @openapi.response(403, {"application/json": ApiError}, "the token's role may not export")
+@openapi.response(404, {"application/json": ApiError}, "no such intake")
 @openapi.secured("token")
 @token_required("export_fhir")
 async def get_intake_fhir(request: Request, intake_id: int) -> JSONResponse:
-    intake = await intakes.get_intake(request.ctx.db, intake_id)
-    if intake is None:
-        raise NotFound("No such intake.")
+    intake = await _intake_or_404(request, intake_id)
     audit(request, "api.export_fhir", "intake", intake.id)
     await request.ctx.db.commit()
     resource = build_questionnaire_response(intake, request.app.ctx.settings.public_base_url)

@@ -10,6 +10,7 @@ import contextlib
 from pathlib import Path
 
 from sanic import Request, Sanic
+from sanic.errorpages import JSONRenderer, exception_response
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
@@ -115,6 +116,12 @@ async def close_request_session(request: Request, response: HTTPResponse) -> Non
 def error_page(request: Request, exception: Exception) -> HTTPResponse:
     """HTML errors for the dashboard, JSON elsewhere; never echo internals."""
     default = request.app.error_handler.default
+    if request.path.startswith(("/api/", "/fhir/")):
+        # JSON even when no route matched (e.g. /api/v1/intakes/abc), as the API documents.
+        request.app.error_handler.log(request, exception)
+        return exception_response(
+            request, exception, debug=False, fallback="json", base=JSONRenderer
+        )
     if not request.path.startswith("/staff") or "text/html" not in request.headers.get(
         "accept", ""
     ):
