@@ -313,6 +313,10 @@ async def bench_ours(
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
         RASA_TRACKER_DB=str(workdir / "tracker.sqlite3"),
         SANIC_HOST="127.0.0.1",
+        # The load generator is one address sending at machine speed: measure the engine,
+        # not the webhook's rate limits (engine/channels.py).
+        WEBHOOK_SENDER_PER_MINUTE="0",
+        WEBHOOK_IP_PER_MINUTE="0",
     )
     actions = Server(
         "action server",

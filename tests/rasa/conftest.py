@@ -27,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "model.tar.gz"
 TOKEN = "test-rasa-token"
 START_TIMEOUT_SECONDS = 240
+WEBHOOK_TEST_LIMITS = {
+    "WEBHOOK_SENDER_PER_MINUTE": "600",
+    "WEBHOOK_SENDER_BURST": "60",
+    "WEBHOOK_IP_PER_MINUTE": "1200",
+    "WEBHOOK_IP_BURST": "300",
+}
 
 
 def free_port() -> int:
@@ -148,6 +154,9 @@ def service(tmp_path_factory: pytest.TempPathFactory, web_app_port: int) -> Iter
         "RASA_TRACKER_DB": str(workdir / "tracker.sqlite3"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # Test clients answer at machine speed, faster than the patient defaults allow;
+        # tests/rasa/test_channel.py checks the limits with these values.
+        **WEBHOOK_TEST_LIMITS,
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = start_action_server(env, action_port, action_log)
