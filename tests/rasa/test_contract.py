@@ -29,8 +29,46 @@ def test_form_with_validation_action_runs_across_the_two_environments(
     assert tracker["slots"]["requested_slot"] == "screen_initial"
 
 
-def test_http_api_refuses_requests_without_the_token(service: Service, sender: str) -> None:
-    response = httpx.get(f"{service.rasa_url}/conversations/{sender}/tracker", timeout=10)
-    assert response.status_code == 401
-    parse = httpx.post(f"{service.rasa_url}/model/parse", json={"text": "heel pain"}, timeout=10)
-    assert parse.status_code == 401
+# Every route of Rasa 3.6's HTTP API that takes the token (rasa/server.py, `requires_auth`).
+PROTECTED_ROUTES = [
+    ("GET", "/status"),
+    ("GET", "/domain"),
+    ("GET", "/conversations/{sender}/tracker"),
+    ("POST", "/conversations/{sender}/tracker/events"),
+    ("PUT", "/conversations/{sender}/tracker/events"),
+    ("GET", "/conversations/{sender}/story"),
+    ("POST", "/conversations/{sender}/execute"),
+    ("POST", "/conversations/{sender}/trigger_intent"),
+    ("POST", "/conversations/{sender}/predict"),
+    ("POST", "/conversations/{sender}/messages"),
+    ("POST", "/model/train"),
+    ("POST", "/model/test/stories"),
+    ("POST", "/model/test/intents"),
+    ("POST", "/model/predict"),
+    ("POST", "/model/parse"),
+    ("PUT", "/model"),
+    ("DELETE", "/model"),
+]
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize(("method", "path"), PROTECTED_ROUTES)
+def test_http_api_refuses_requests_without_the_token(
+    service: Service, sender: str, method: str, path: str
+) -> None:
+    url = f"{service.rasa_url}{path.format(sender=sender)}"
+    body = {"text": "heel pain", "event": "slot", "name": "urgency", "value": "routine"}
+    for params, headers in (
+        ({}, {}),  # no token
+        ({"token": ""}, {}),
+        ({"token": TOKEN.upper()}, {}),
+        ({"token": f"{TOKEN} "}, {}),
+        ({}, {"Authorization": f"Bearer {TOKEN}"}),  # Rasa reads the token from ?token= only
+    ):
+        response = httpx.request(method, url, params=params, headers=headers, json=body, timeout=10)
+        assert response.status_code == 401, (method, path, params, headers)
+    # Nothing reached the conversation.
+    tracker = httpx.get(
+        f"{service.rasa_url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=10
+    ).json()
+    assert not [event for event in tracker["events"] if event["event"] == "slot"]
