@@ -63,13 +63,15 @@ class Topology:
         )
 
 
-def derived_environment(environ: dict[str, str] | os._Environ[str] = os.environ) -> dict[str, str]:
+def derived_environment(
+    environ: dict[str, str] | os._Environ[str] = os.environ, topology: Topology | None = None
+) -> dict[str, str]:
     """The variables endpoints.production.yml and the processes read, from the two URLs.
 
     Anything already set in the environment wins, so a deployment can point the tracker store
     at another server or user.
     """
-    topology = Topology.from_env(environ)
+    topology = topology or Topology.from_env(environ)
     database_url = environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     intake = make_url(database_url)
     if not intake.drivername.startswith("postgresql"):
