@@ -8,6 +8,9 @@ help: ## list the targets
 run: ## set up everything and run Rasa + action server + staff web app (Ctrl-C stops all)
 	@scripts/run.sh
 
+run-prod: ## the production profile: PostgreSQL + Redis, 2 Rasa, 2 action servers, nginx (docs/deploy.md)
+	@scripts/run_production.sh
+
 test: ## set up everything and run all checks and tests (what CI runs)
 	@scripts/test.sh
 
@@ -29,4 +32,4 @@ bench: ## benchmark against Rasa's own rasa init bot (ARGS="--quick" for a short
 admin: ## the admin command, e.g. make admin ARGS="user create --email a@b.c --role admin"
 	@scripts/bootstrap.sh && . scripts/env.sh && .venv-app/bin/python -m bot.cli $(ARGS)
 
-.PHONY: help run test env train validate lint bench admin
+.PHONY: help run run-prod test env train validate lint bench admin
