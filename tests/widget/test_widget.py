@@ -320,7 +320,7 @@ def test_reduced_motion_stops_the_typing_animation(
         widget = Widget(page)
         widget.open()
         # Hold the reply back so the typing indicator can be inspected.
-        page.route("**/webhooks/rest/webhook", lambda route: None)
+        page.route("**/webhooks/rest/webhook*", lambda route: None)
         widget.panel.get_by_role("button", name="Start", exact=True).click()
         dot = page.locator(".pw-dots span").first
         expect(dot).to_be_attached()
@@ -353,11 +353,11 @@ def test_axe_finds_no_serious_violations(axe_widget, viewport: dict[str, int]) -
     widget.start()
     widget.choose("Yes, that's fine")
     found["conversation with buttons"] = widget.axe_violations()
-    widget.page.route("**/webhooks/rest/webhook", lambda route: route.abort("connectionrefused"))
+    widget.page.route("**/webhooks/rest/webhook*", lambda route: route.abort("connectionrefused"))
     widget.say("44")
     expect(widget.error).to_contain_text(CANT_REACH)
     found["error"] = widget.axe_violations()
-    widget.page.unroute("**/webhooks/rest/webhook")
+    widget.page.unroute("**/webhooks/rest/webhook*")
     widget.say("My chest feels crushed and I can't breathe")
     expect(widget.emergency).to_be_visible()
     found["emergency"] = widget.axe_violations()

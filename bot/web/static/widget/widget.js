@@ -9,7 +9,9 @@
  *
  * It talks to Rasa's REST channel (one POST per turn, see docs/widget.md for why), keeps the
  * conversation id and the transcript in sessionStorage so a reload resumes, and renders every
- * message with textContent only: bot and patient text are never parsed as HTML.
+ * message with textContent only: bot and patient text are never parsed as HTML. Every message
+ * carries an id (metadata.message_id); resending after a network error reuses it, so Rasa
+ * answers a message that did arrive without processing it twice.
  * No inline scripts or styles, so it runs under `script-src 'self'; style-src 'self'`.
  */
 (() => {
@@ -49,7 +51,17 @@
       pinnedText: "",
       clinicPhone: config.clinicPhone,
       emergencyNumber: config.emergencyNumber,
+      unconfirmed: null, // {message, id} of a message sent without a reply: resent with its id
     };
+  }
+
+  function newMessageId() {
+    // A version 4 UUID from getRandomValues (randomUUID needs a secure context).
+    const hex = randomHex(16).split("");
+    hex[12] = "4";
+    hex[16] = "89ab"[parseInt(hex[16], 16) % 4];
+    const text = hex.join("");
+    return [0, 8, 12, 16, 20].map((start, i, cuts) => text.slice(start, cuts[i + 1])).join("-");
   }
 
   function randomHex(bytes) {
@@ -423,39 +435,79 @@
     }, 50);
   }
 
-  function showError() {
-    errorNotice.replaceChildren(
-      el(
-        "p",
-        {},
-        "Sorry, we can't reach the assistant right now. ",
-        ...clinicPhoneSentence("Please call"),
-      ),
-    );
+  // What the patient reads when a message was not taken; the typed text stays in the box.
+  function errorWords(failure) {
+    if (failure.status === 413) {
+      const limit = Number.isInteger(failure.limit)
+        ? ` (at most ${failure.limit.toLocaleString()} characters)`
+        : "";
+      return [
+        `Your message is too long for the assistant${limit}. ` +
+          "Please shorten it and send it again.",
+      ];
+    }
+    if (failure.status === 429) {
+      const wait = Number.isInteger(failure.retryAfter)
+        ? `${failure.retryAfter} second${failure.retryAfter === 1 ? "" : "s"}`
+        : "a moment";
+      return [
+        `Messages are arriving too quickly. Please wait ${wait}, then press Send again. `,
+        ...clinicPhoneSentence("If you can't wait, please call"),
+      ];
+    }
+    if (failure.status >= 400 && failure.status < 500) {
+      return ["The assistant couldn't read that message. Please change it and send it again."];
+    }
+    return [
+      "Sorry, we can't reach the assistant right now. ",
+      ...clinicPhoneSentence("Please call"),
+    ];
+  }
+
+  function showError(failure) {
+    errorNotice.replaceChildren(el("p", {}, ...errorWords(failure)));
   }
 
   // ---- talking to Rasa -------------------------------------------------------------------------
 
-  async function postToRasa(message) {
+  // {replies} or {failure: {status, retryAfter?, limit?}}; status 0 when nothing came back.
+  async function postToRasa(message, messageId) {
     const controller = new AbortController();
     const timer = window.setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    // ?sender= lets a load balancer send every message of a conversation to the same instance.
+    const sender = encodeURIComponent(state.sender);
+    const url = `${config.serverUrl}/webhooks/rest/webhook?sender=${sender}`;
     try {
-      const response = await fetch(`${config.serverUrl}/webhooks/rest/webhook`, {
+      const response = await fetch(url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message }),
+        body: JSON.stringify({
+          sender: state.sender,
+          message,
+          metadata: { message_id: messageId },
+        }),
         credentials: "omit",
         cache: "no-store",
         signal: controller.signal,
       });
       if (!response.ok) {
-        return null;
+        const refusal = await response.json().catch(() => ({}));
+        return {
+          failure: {
+            status: response.status,
+            retryAfter: refusal.retry_after,
+            limit: refusal.limit,
+          },
+        };
       }
       const replies = await response.json();
       // Rasa answers [] when it lost the conversation (e.g. its tracker store failed): a failure.
-      return Array.isArray(replies) && replies.length > 0 ? replies : null;
+      return Array.isArray(replies) && replies.length > 0
+        ? { replies }
+        : { failure: { status: 0 } };
     } catch (error) {
-      return null; // network error, CORS refusal, time-out or a body that is not JSON
+      // Network error, CORS refusal, time-out or a body that is not JSON.
+      return { failure: { status: 0 } };
     } finally {
       window.clearTimeout(timer);
     }
@@ -531,18 +583,25 @@
     showTyping(true);
     scrollToEnd();
 
-    const replies = await postToRasa(message);
+    // The same text again after a failure keeps its id: if the first try did reach Rasa, Rasa
+    // answers from that one instead of taking the answer twice.
+    if (!state.unconfirmed || state.unconfirmed.message !== message) {
+      state.unconfirmed = { message, id: newMessageId() };
+    }
+    saveState();
+    const { replies, failure } = await postToRasa(message, state.unconfirmed.id);
 
     showTyping(false);
     input.readOnly = false;
     sendButton.disabled = false;
     sending = false;
-    if (replies === null) {
+    if (failure) {
       renderAll(); // takes the unsent message back out; typed text is still in the input
-      showError();
+      showError(failure);
       keepFocus(byKeyboard, quickReplies.querySelector("button") || input);
       return;
     }
+    state.unconfirmed = null;
     const firstNew = state.messages.length;
     if (isStart) {
       state.started = true;
