@@ -222,20 +222,22 @@ class IntakeStore:
         await self.engine.dispose()
 
     def _write_turn(self) -> contextlib.AbstractAsyncContextManager[Any]:
-        """SQLite: one writer of this process at a time. PostgreSQL locks rows instead."""
+        """SQLite: one writer of this process at a time, from its first statement to its commit.
+
+        PostgreSQL locks rows instead.
+        """
         return self._sqlite_writes or contextlib.nullcontext()
 
     async def sync_conversation(self, snapshot: ConversationSnapshot) -> SyncResult:
         conversation_id = snapshot.conversation_id
-        async with self._write_turn():
-            try:
-                result = await self._write_content_only(snapshot)
-                if result is None:
-                    result, written = await self._locked_merge(snapshot)
-                    self._remember(conversation_id, written)
-            except BaseException:
-                self._written.pop(conversation_id, None)  # unknown state: merge next time
-                raise
+        try:
+            result = await self._write_content_only(snapshot)
+            if result is None:
+                result, written = await self._locked_merge(snapshot)
+                self._remember(conversation_id, written)
+        except BaseException:
+            self._written.pop(conversation_id, None)  # unknown state: merge next time
+            raise
         return result
 
     def _remember(self, conversation_id: str, row: _WrittenRow) -> None:
@@ -261,8 +263,15 @@ class IntakeStore:
             .where(Intake.id == row.intake_id, Intake.updated_at == row.updated_at)
             .values(**changed, updated_at=now)
         )
-        async with single_statements(self.engine) as connection:
-            written = (await connection.execute(statement)).rowcount == 1
+        # Queue first, then take a connection: a writer never holds a connection while it
+        # queues (the locked merge takes its connection inside the queue). The connection goes
+        # back to the pool after leaving the queue.
+        async with contextlib.AsyncExitStack() as connection_scope:
+            async with self._write_turn():
+                connection = await connection_scope.enter_async_context(
+                    single_statements(self.engine)
+                )
+                written = (await connection.execute(statement)).rowcount == 1
         if not written:
             return None  # changed by someone else since: merge with what is stored now
         self._remember(
@@ -271,7 +280,8 @@ class IntakeStore:
         return SyncResult(intake_id=row.intake_id, escalated_now=False)
 
     async def _locked_merge(self, snapshot: ConversationSnapshot) -> tuple[SyncResult, _WrittenRow]:
-        async with self.sessions() as session, session.begin():
+        # The session takes its connection at its first statement, inside the queue.
+        async with self.sessions() as session, self._write_turn(), session.begin():
             intake = await self._locked_intake(session, snapshot.conversation_id)
             escalated_now = self._merge(session, intake, snapshot)
             await session.flush()

@@ -379,3 +379,28 @@ async def test_sqlite_writers_of_one_process_queue_instead_of_failing(
         assert len({result.intake_id for result in results}) == 30
     finally:
         await store.close()
+
+
+async def test_answers_and_escalations_of_many_conversations_at_once(store: IntakeStore) -> None:
+    # More writers than the connection pool (5 + 10) holds, both kinds of write mixed.
+    ids = [f"many-{n}" for n in range(40)]
+    for conversation_id in ids:
+        await store.sync_conversation(snapshot(conversation_id=conversation_id))
+    answers = {**snapshot().answers, "goals": "run 10k"}
+    urgent = {"tier": "urgent", "red_flags": [MALIGNANCY]}
+    results = await asyncio.gather(
+        *(
+            store.sync_conversation(
+                snapshot(
+                    conversation_id=conversation_id,
+                    answers=answers,
+                    **(urgent if n % 4 == 0 else {}),
+                )
+            )
+            for n, conversation_id in enumerate(ids)
+        )
+    )
+    assert sum(result.escalated_now for result in results) == 10
+    assert await count(store, OutboxMessage) == 20
+    for conversation_id in ids:
+        assert (await load(store, conversation_id)).answers["goals"] == "run 10k"
