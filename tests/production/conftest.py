@@ -220,8 +220,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         action_balancer_port=balancer,
         web_port=web,
         web_workers=1,
-        # Every simulated patient comes from 127.0.0.1: no per-address limit here (the
-        # hostile-input tests cover the limits).
+        # Every simulated patient comes from 127.0.0.1: no per-address limit at nginx either.
         patient_rate_per_second=10_000,
         run_dir=workdir / "run",
     )
@@ -251,6 +250,9 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
             "OUTBOX_POLL_SECONDS": "0.5",
             "OUTBOX_RETRY_BASE_SECONDS": "0.5",
             "OUTBOX_RETRY_MAX_SECONDS": "2",
+            # Every simulated patient comes from 127.0.0.1 (tests/fuzz covers the limits).
+            "WEBHOOK_IP_PER_MINUTE": "1000000",
+            "WEBHOOK_IP_BURST": "100000",
         }
         render(topology)
         commands = {
