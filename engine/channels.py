@@ -327,6 +327,7 @@ class PatientRestInput(RestInput):
         self.ip_buckets = TokenBuckets(self.limits.ip_per_minute, self.limits.ip_burst)
         self.sender_buckets = TokenBuckets(self.limits.sender_per_minute, self.limits.sender_burst)
         self.deliveries = Deliveries(self.limits.duplicate_window_seconds)
+        self._running: set[asyncio.Task[tuple[Replies, bool]]] = set()  # the loop keeps weak refs
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> PatientRestInput:
@@ -366,6 +367,8 @@ class PatientRestInput(RestInput):
             # A task of its own: a client that disconnects does not cancel the processing
             # half-way, and its retry (same message id) picks up the result.
             task = asyncio.ensure_future(self._process(incoming, on_new_message))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
             delivery = Delivery(incoming.text, task)
             if key:
                 self.deliveries.add(key, delivery)
