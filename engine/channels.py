@@ -18,6 +18,10 @@ being a JSON object `{"error": code, "message": plain words, ...}` the widget ca
   `WEBHOOK_DUPLICATE_WINDOW_SECONDS` is not processed again: it gets the first delivery's
   replies (waiting for them if the first is still running). 409 if the id comes back with
   different text.
+- Never a silent turn: when Rasa answered nothing because an action failed (the action server
+  down), the reply asks the patient to send it again and gives the clinic's phone and the
+  emergency number; when the message itself failed (e.g. the tracker store unreachable), 503
+  with the same words, so the widget resends it (same id).
 
 Buckets and the duplicate cache live in this process. With several Rasa instances behind nginx,
 nginx's `limit_req` is the global limit and nginx must send a conversation to one instance
@@ -28,6 +32,7 @@ meet the first delivery. Streaming replies (`?stream=true`) are not offered.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import json
 import logging
@@ -47,6 +52,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.clinic import clinic_contact_from_env
+
 logger = logging.getLogger(__name__)
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -60,6 +67,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BODY_BYTES_PER_CHAR = 12
 BODY_OVERHEAD_BYTES = 4096
 MAX_TRACKED_KEYS = 100_000  # token buckets per kind, and remembered deliveries
+UNAVAILABLE_TEXT = (
+    "Sorry, I couldn't save that just now. Please send it again in a moment, or call us on "
+    "{clinic_phone}. If you feel seriously unwell, call {emergency_number} now."
+)
 
 
 @dataclass(frozen=True)
@@ -328,6 +339,7 @@ class PatientRestInput(RestInput):
         self.sender_buckets = TokenBuckets(self.limits.sender_per_minute, self.limits.sender_burst)
         self.deliveries = Deliveries(self.limits.duplicate_window_seconds)
         self._running: set[asyncio.Task[tuple[Replies, bool]]] = set()  # the loop keeps weak refs
+        self.clinic = clinic_contact_from_env()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> PatientRestInput:
@@ -378,8 +390,19 @@ class PatientRestInput(RestInput):
                 "message_id_reused",
                 "This message id was already used for a different message.",
             )
-        replies, _ = await asyncio.shield(delivery.task)
-        return replies
+        replies, processed = await asyncio.shield(delivery.task)
+        if replies:
+            return replies
+        if not processed:
+            # Nothing was said and the message failed (e.g. the tracker store unreachable): a
+            # server error, so the widget offers to send it again (same id: processed once).
+            raise Refusal(503, "unavailable", self.unavailable_text())
+        # Processed but silent: an action the turn needed failed (the action server down or
+        # restarting) and Rasa carried on without it. The form still waits for the answer.
+        return [{"recipient_id": incoming.sender, "text": self.unavailable_text()}]
+
+    def unavailable_text(self) -> str:
+        return UNAVAILABLE_TEXT.format(**dataclasses.asdict(self.clinic))
 
     def _check_rate(self, buckets: TokenBuckets, key: str, where: str) -> None:
         wait = buckets.take(key)

@@ -118,7 +118,9 @@ def parse_answer(raw: Any, index: int) -> Answer:
     _require(not unknown, where, f"unknown field(s) {unknown}")
     intent = _text(raw, "intent", where)
     where = f"{where} ({intent})"
-    _require(bool(INTENT_PATTERN.match(intent)), where, "intent must be faq/<name> or clinic/<name>")
+    _require(
+        bool(INTENT_PATTERN.match(intent)), where, "intent must be faq/<name> or clinic/<name>"
+    )
     kind = _text(raw, "kind", where)
     _require(kind in KINDS, where, f"kind must be one of {KINDS}")
     text = " ".join(_text(raw, "text", where).split())

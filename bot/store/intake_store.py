@@ -52,11 +52,29 @@ STATUS_RANK = {
 }
 
 
+def without_nul(value: Any) -> Any:
+    """`value` with NUL characters removed from every string in it.
+
+    PostgreSQL text and JSON cannot hold NUL, so one NUL from a channel that doesn't strip it
+    (socket.io) would make the whole intake - an escalation included - fail to save.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, Mapping):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(item) for item in value)
+    return value
+
+
 @dataclass(frozen=True)
 class TranscriptLine:
     role: str  # "user" (the patient) or "bot", as in Rasa's events
     text: str
     timestamp: float | datetime  # Rasa event timestamps are epoch seconds
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", without_nul(self.text))
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,8 @@ class ConversationSnapshot:
             raise ValueError(f"unknown tier {self.tier!r}")
         if self.status not in BOT_STATUSES:
             raise ValueError(f"status {self.status!r} cannot come from the conversation")
+        for name in ("answers", "red_flags", "precautions", "summary"):
+            object.__setattr__(self, name, without_nul(getattr(self, name)))
 
 
 @dataclass(frozen=True)

@@ -404,3 +404,20 @@ async def test_answers_and_escalations_of_many_conversations_at_once(store: Inta
     assert await count(store, OutboxMessage) == 20
     for conversation_id in ids:
         assert (await load(store, conversation_id)).answers["goals"] == "run 10k"
+
+
+async def test_a_nul_character_from_a_channel_does_not_stop_an_escalation_being_saved(
+    store: IntakeStore,
+) -> None:
+    # socket.io passes NUL through; PostgreSQL refuses it in text and JSON.
+    nul = snapshot(
+        tier="emergency",
+        status="escalated",
+        answers={"complaint": "chest\x00 pain", "body_regions": ["chest"]},
+        transcript=[TranscriptLine("user", "crushing chest\x00 pain", 1.0)],
+    )
+    result = await store.sync_conversation(nul)
+    intake = await load(store)
+    assert result.escalated_now and intake.urgency == "emergency"
+    assert intake.answers["complaint"] == "chest pain"
+    assert intake.transcript[-1]["text"] == "crushing chest pain"

@@ -187,6 +187,10 @@ def test_unreachable_assistant_shows_the_phone_and_keeps_the_answer(
         expect(widget.error.get_by_role("link", name="+1 555 0100")).to_have_attribute(
             "href", CLINIC_TEL
         )
+        # Whoever can't reach the assistant may be the patient with the emergency.
+        expect(widget.error.get_by_role("link", name="911")).to_have_attribute(
+            "href", EMERGENCY_TEL
+        )
         expect(widget.error).to_have_attribute("role", "alert")
         expect(widget.input).to_have_value("44")  # nothing the patient typed is lost
         assert bubbles_text(widget.patient_bubbles) == patient_lines  # not shown as sent

@@ -461,6 +461,9 @@
     return [
       "Sorry, we can't reach the assistant right now. ",
       ...clinicPhoneSentence("Please call"),
+      " If you feel seriously unwell, call ",
+      phoneLink(state.emergencyNumber),
+      " now.",
     ];
   }
 
