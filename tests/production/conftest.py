@@ -253,6 +253,8 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
             # Every simulated patient comes from 127.0.0.1 (tests/fuzz covers the limits).
             "WEBHOOK_IP_PER_MINUTE": "1000000",
             "WEBHOOK_IP_BURST": "100000",
+            # Simulated patients answer at machine speed.
+            "WEBHOOK_SENDER_PER_MINUTE": "600",
         }
         render(topology)
         commands = {
