@@ -89,7 +89,12 @@ async def newest_first(
     return list(rows), total
 
 
+MAX_INTAKE_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
 async def get_intake(session: AsyncSession, intake_id: int) -> Intake | None:
+    if not 0 < intake_id <= MAX_INTAKE_ID:
+        return None  # no such row; PostgreSQL would refuse the comparison instead
     query = select(Intake).where(Intake.id == intake_id).options(selectinload(Intake.notes))
     return (await session.execute(query)).unique().scalar_one_or_none()
 

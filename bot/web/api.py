@@ -126,7 +126,7 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
 
 async def _intake_or_404(request: Request, intake_id: int) -> Intake:
     # Ids outside the 32-bit id column cannot exist (and PostgreSQL refuses them in a query).
-    intake = await intakes.get_intake(request.ctx.db, intake_id) if 0 < intake_id < 2**31 else None
+    intake = await intakes.get_intake(request.ctx.db, intake_id)
     if intake is None:
         raise NotFound("No such intake.")
     return intake

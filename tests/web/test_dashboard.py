@@ -265,3 +265,8 @@ def test_waiting_time_is_shown_in_the_queue(web_server: WebServer, clinician) ->
     web_server.sync(snapshot("urgent", summary=tag))
     html = clinician.get("/staff/", params={"q": tag}).text
     assert re.search(r"<time datetime=\"[^\"]+\">(under a minute|\d+ min)</time>", html)
+
+
+def test_an_intake_id_beyond_the_column_is_not_found(clinician: httpx.Client) -> None:
+    for intake_id in (2**31, 10**20):
+        assert clinician.get(f"/staff/intakes/{intake_id}").status_code == 404
