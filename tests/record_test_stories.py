@@ -79,6 +79,26 @@ SCRIPTS: dict[str, list[str]] = {
         "you're useless",
         "35",
     ],
+    "a question at the start leads into the intake": ["what is dry needling?", "/affirm", "40"],
+    "a question mid-intake is answered, then the form resumes": [
+        "hi",
+        "/affirm",
+        "44",
+        "/deny",
+        "my heel hurts when I walk",
+        "left",
+        "does dry needling hurt?",
+        "gradually",
+    ],
+    "after an emergency: practical answers only, then the instructions again": [
+        "I have crushing chest pain",
+        "does dry needling hurt?",
+        "what's your phone number?",
+    ],
+    "a symptom asked as a question escalates": [
+        "is it normal that my legs are numb after needling?",
+    ],
+    "questions after consent is declined": ["hi", "/deny", "when are you open?"],
     "don't know and skip": [
         "hi",
         "/affirm",
