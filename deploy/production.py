@@ -43,6 +43,7 @@ class Topology:
     web_workers: int = 2
     # nginx's per-address limit on the patient endpoints (requests per second, with a burst).
     patient_rate_per_second: int = 5
+    patient_burst: int = 20
     run_dir: Path = field(default=ROOT / "var" / "production")
 
     @classmethod
@@ -59,6 +60,7 @@ class Topology:
             web_port=int(environ.get("WEB_PORT", "8101")),
             web_workers=int(environ.get("WEB_WORKERS", "2")),
             patient_rate_per_second=int(environ.get("PATIENT_RATE_PER_IP", "5")),
+            patient_burst=int(environ.get("PATIENT_BURST_PER_IP", "20")),
             run_dir=Path(environ.get("PRODUCTION_RUN_DIR", str(ROOT / "var" / "production"))),
         )
 

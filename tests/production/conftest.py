@@ -222,6 +222,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         web_workers=1,
         # Every simulated patient comes from 127.0.0.1: no per-address limit at nginx either.
         patient_rate_per_second=10_000,
+        patient_burst=10_000,  # 200 patients may send their first message in the same instant
         run_dir=workdir / "run",
     )
     smtp = SmtpSink(free_port())
