@@ -120,12 +120,32 @@ def chat(client: httpx.Client, rasa: str, sender: str, text: str) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 
 
+def retrieval_keys(client: httpx.Client, rasa: str, token: str, sender: str) -> list[str | None]:
+    """For each patient message, the answer the ResponseSelector chose ("clinic/phone"), if any.
+
+    Rasa's story export writes only the retrieval intent ("clinic"); the test story needs the
+    full name, which the triage guard reads to allow practical answers after an escalation.
+    """
+    tracker = client.get(f"{rasa}/conversations/{sender}/tracker", params={"token": token}).json()
+    keys = []
+    for event in tracker["events"]:
+        if event["event"] == "user":
+            selector = (event.get("parse_data") or {}).get("response_selector") or {}
+            response = (selector.get("default") or {}).get("response") or {}
+            keys.append(response.get("intent_response_key"))
+    return keys
+
+
 def story(client: httpx.Client, rasa: str, token: str, sender: str, title: str) -> dict:
     exported = yaml.safe_load(
         client.get(f"{rasa}/conversations/{sender}/story", params={"token": token}).text
     )
     recorded = exported["stories"][0]
     recorded["story"] = title
+    user_steps = [step for step in recorded["steps"] if "intent" in step]
+    for step, key in zip(user_steps, retrieval_keys(client, rasa, token, sender), strict=False):
+        if key and step["intent"] in ("faq", "clinic") and key.startswith(step["intent"] + "/"):
+            step["intent"] = key
     return recorded
 
 
