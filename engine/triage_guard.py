@@ -129,7 +129,8 @@ def question_asked(tracker: DialogueStateTracker) -> str | None:
         return None
     if intent.get(FULL_RETRIEVAL_INTENT_NAME_KEY):
         return intent[FULL_RETRIEVAL_INTENT_NAME_KEY]
-    # One ResponseSelector for both retrieval intents answers under the key "default".
+    # Rasa copies the answer into the intent only when the selector wrote a key named after
+    # the intent (engine/answer_selector.py writes both that key and "default").
     selectors = message.parse_data.get("response_selector") or {}
     for key in (name, "default"):
         response = (selectors.get(key) or {}).get("response") or {}

@@ -121,7 +121,7 @@ def chat(client: httpx.Client, rasa: str, sender: str, text: str) -> str:
 
 
 def retrieval_keys(client: httpx.Client, rasa: str, token: str, sender: str) -> list[str | None]:
-    """For each patient message, the answer the ResponseSelector chose ("clinic/phone"), if any.
+    """For each patient message, the answer the answer selector chose ("clinic/phone"), if any.
 
     Rasa's story export writes only the retrieval intent ("clinic"); the test story needs the
     full name, which the triage guard reads to allow practical answers after an escalation.

@@ -1,0 +1,87 @@
+"""engine.answer_selector.AnswerSelector writes what Rasa's ResponseSelector writes.
+
+The checks run in the engine venv (rasa 3.6.21) through tests/engine/answer_selector_probe.py.
+That every clinic answer is given through the real server is tests/rasa/test_faq.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE_PYTHON = ROOT / ".venv-engine" / "bin" / "python"
+PROBE = Path(__file__).with_name("answer_selector_probe.py")
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("answers") / "probe.json"
+    run = subprocess.run(
+        [str(ENGINE_PYTHON), str(PROBE), str(out)],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_answers_of_each_retrieval_intent_are_kept_apart(probe: dict[str, Any]) -> None:
+    selector = probe["trained"]["faq"]
+    assert selector["all_retrieval_intents"] == ["clinic", "faq"]
+    assert {item["intent_response_key"] for item in selector["faq"]["ranking"]} == {
+        "faq/cost",
+        "faq/pain",
+    }
+    assert {item["intent_response_key"] for item in selector["clinic"]["ranking"]} == {
+        "clinic/phone",
+        "clinic/hours",
+    }
+
+
+def test_the_answer_is_the_best_of_the_predicted_intents_group(probe: dict[str, Any]) -> None:
+    trained = probe["trained"]
+    assert trained["faq"]["faq"]["response"]["intent_response_key"] == "faq/cost"
+    assert trained["faq"]["default"] == trained["faq"]["faq"]
+    assert trained["clinic"]["clinic"]["response"]["intent_response_key"] == "clinic/phone"
+    assert trained["clinic"]["default"] == trained["clinic"]["clinic"]
+
+
+def test_the_output_has_the_fields_rasa_reads(probe: dict[str, Any]) -> None:
+    response = probe["trained"]["faq"]["faq"]["response"]
+    assert response["utter_action"] == "utter_faq/cost"
+    assert response["responses"] == [{"text": "answer faq/cost"}]
+    ranking = probe["trained"]["faq"]["faq"]["ranking"]
+    confidences = [item["confidence"] for item in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0)
+    assert response["confidence"] == confidences[0] > 0.5
+
+
+def test_a_message_outside_the_retrieval_intents_ranks_every_answer(
+    probe: dict[str, Any],
+) -> None:
+    ranking = probe["trained"]["greet"]["default"]["ranking"]
+    assert len(ranking) == 4
+    assert sum(item["confidence"] for item in ranking) == pytest.approx(1.0)
+
+
+def test_a_loaded_model_answers_as_the_trained_one(probe: dict[str, Any]) -> None:
+    assert probe["loaded"] == probe["trained"]
+
+
+def test_no_answers_trained_leaves_the_message_alone(probe: dict[str, Any]) -> None:
+    assert probe["never_trained"] is None
+    assert probe["one_answer_classifier"] is False
