@@ -129,8 +129,8 @@ def question_asked(tracker: DialogueStateTracker) -> str | None:
         return None
     if intent.get(FULL_RETRIEVAL_INTENT_NAME_KEY):
         return intent[FULL_RETRIEVAL_INTENT_NAME_KEY]
-    # Rasa copies the answer into the intent only when the selector wrote a key named after
-    # the intent (engine/answer_selector.py writes both that key and "default").
+    # engine/answer_selector.py writes every answer under the key "default" (as Rasa's own
+    # selector does by default), so Rasa does not copy it into the intent: read it here.
     selectors = message.parse_data.get("response_selector") or {}
     for key in (name, "default"):
         response = (selectors.get(key) or {}).get("response") or {}
