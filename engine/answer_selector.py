@@ -19,7 +19,8 @@ selector over every answer, under the key "default"), so `utter_faq` / `utter_cl
                     "ranking": [{"intent_response_key": ..., "confidence": ...}, ...]},
     }
 
-Every answer competes, whichever of `faq` / `clinic` the intent classifier chose: measured by
+It runs only on messages the intent classifier took for a question (`faq` or `clinic`). Every
+answer competes, whichever of the two the classifier chose: measured by
 cross-validation (docs/nlu.md), that is right more often end to end than keeping to the
 answers of the predicted intent, because the classifier's faq / clinic confusions are fixed.
 """
@@ -38,6 +39,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
@@ -161,11 +164,18 @@ class AnswerSelector(GraphComponent):
         }
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.classifier is None or not messages:
+        # Only questions need an answer: `utter_faq` / `utter_clinic` follow only these intents,
+        # and skipping the rest saves ~1 ms of CPU on most messages.
+        questions = [
+            message
+            for message in messages
+            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in self.all_retrieval_intents
+        ]
+        if self.classifier is None or not questions:
             return messages
         labels = [str(label) for label in self.classifier.classes_]
-        all_probabilities = self.classifier.predict_proba(self._features(messages))
-        for message, probabilities in zip(messages, all_probabilities, strict=True):
+        all_probabilities = self.classifier.predict_proba(self._features(questions))
+        for message, probabilities in zip(questions, all_probabilities, strict=True):
             message.set(
                 SELECTOR_PROPERTY,
                 {

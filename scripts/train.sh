@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Trains the Rasa model only when config.yml, domain.yml or data/ changed: models are cached by a
-# hash of those files (outside the work tree, so a fresh clone reuses them) and copied to
+# Trains the Rasa model only when config.yml, domain.yml, data/ or the code of our trained NLU
+# component (engine/answer_selector.py) changed: models are cached by a hash of those files (outside the work tree, so a fresh clone reuses them) and copied to
 # models/model.tar.gz.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -9,7 +9,7 @@ set -euo pipefail
 # an invalid answer stops the training with a message naming it).
 .venv-app/bin/python scripts/gen_faq_responses.py >&2
 
-key="$( { sha256sum config.yml domain.yml; find data -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)"
+key="$( { sha256sum config.yml domain.yml engine/answer_selector.py; find data -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)"
 cached="$PHYSIO_CACHE_DIR/models/$key.tar.gz"
 mkdir -p "$PHYSIO_CACHE_DIR/models" models
 if [ -f "$cached" ]; then

@@ -41,6 +41,7 @@ QUESTIONS = {  # name: (the intent classifier's answer, the text)
     "faq": ("faq", "how much is a session price"),
     "clinic": ("clinic", "what number do i call"),
     "clinic_as_faq": ("faq", "what number do i call"),
+    "greeting": ("greet", "hello there"),
 }
 VECTORIZER = CountVectorizer().fit(
     [text for texts in [*EXAMPLES.values(), *OTHER.values()] for text in texts]

@@ -64,6 +64,10 @@ def test_the_output_has_the_fields_rasa_reads(probe: dict[str, Any]) -> None:
     assert response["confidence"] == confidences[0] > 0.5
 
 
+def test_only_questions_get_an_answer(probe: dict[str, Any]) -> None:
+    assert probe["trained"]["greeting"] is None
+
+
 def test_a_loaded_model_answers_as_the_trained_one(probe: dict[str, Any]) -> None:
     assert probe["loaded"] == probe["trained"]
 
