@@ -16,7 +16,7 @@ step "ruff"
 step "rasa data validate"
 .venv-engine/bin/rasa data validate --domain domain.yml --data data --config config.yml
 
-step "train (cached by the hash of config, domain and data)"
+step "train (cached by the hash of config, domain, data and the answer selector)"
 "$here/train.sh"
 
 step "rasa test: tests/test_stories.yml"
