@@ -109,11 +109,10 @@ class AnswerSelector(GraphComponent):
 
     @staticmethod
     def _features(messages: list[Message]) -> csr_matrix:
-        rows = []
-        for message in messages:
-            sentence = message.get_sparse_features(attribute=TEXT)[1]
-            rows.append(csr_matrix(sentence.features) if sentence else csr_matrix((1, 0)))
-        return vstack(rows).tocsr()
+        # The featurizers before it (required_components) give every message sentence features.
+        return vstack(
+            [message.get_sparse_features(attribute=TEXT)[1].features for message in messages]
+        ).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
         self.all_retrieval_intents = sorted(training_data.retrieval_intents)

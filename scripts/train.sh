@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the Rasa model only when config.yml, domain.yml, data/ or the code of our trained NLU
-# component (engine/answer_selector.py) changed: models are cached by a hash of those files (outside the work tree, so a fresh clone reuses them) and copied to
-# models/model.tar.gz.
+# component (engine/answer_selector.py) changed: models are cached by a hash of those files
+# (outside the work tree, so a fresh clone reuses them) and copied to models/model.tar.gz.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 

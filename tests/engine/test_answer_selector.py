@@ -6,36 +6,16 @@ That every clinic answer is given through the real server is tests/rasa/test_faq
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ENGINE_PYTHON = ROOT / ".venv-engine" / "bin" / "python"
-PROBE = Path(__file__).with_name("answer_selector_probe.py")
+from tests.engine.probes import run_probe
 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("answers") / "probe.json"
-    run = subprocess.run(
-        [str(ENGINE_PYTHON), str(PROBE), str(out)],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(out.read_text())
+    return run_probe("answer_selector_probe.py", tmp_path_factory.mktemp("answers") / "probe.json")
 
 
 def test_the_best_answer_is_chosen_whichever_intent_was_predicted(

@@ -6,36 +6,16 @@ records Rasa's behaviour before and after the patches in one process.
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ENGINE_PYTHON = ROOT / ".venv-engine" / "bin" / "python"
-PROBE = Path(__file__).with_name("engine_probe.py")
+from tests.engine.probes import run_probe
 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("engine") / "probe.json"
-    run = subprocess.run(
-        [str(ENGINE_PYTHON), str(PROBE), str(out)],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    return {**json.loads(out.read_text()), "stdout": run.stdout}
+    return run_probe("engine_probe.py", tmp_path_factory.mktemp("engine") / "probe.json")
 
 
 def test_invalid_action_responses_are_rejected_with_the_same_error(probe: dict) -> None:
